@@ -1,0 +1,144 @@
+#include "interrupts.h"
+
+#include "apic.h"
+#include "cpu.h"
+#include "lib/format.h"
+#include "log.h"
+#include "panic.h"
+#include "proc/process.h"
+#include "sched/scheduler.h"
+#include "syscalls/syscall.h"
+
+extern "C" const uint64_t isr_table[256];
+
+namespace kernel::arch {
+
+namespace {
+
+struct [[gnu::packed]] IdtEntry {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_high;
+    uint32_t zero;
+};
+
+struct [[gnu::packed]] IdtPointer {
+    uint16_t limit;
+    uint64_t base;
+};
+
+alignas(16) IdtEntry g_idt[256];
+IrqHandler g_handlers[256];
+
+constexpr const char* kExceptionNames[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
+    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
+    "segment not present", "stack fault", "general protection", "page fault", "reserved",
+    "x87 floating point", "alignment check", "machine check", "SIMD floating point",
+    "virtualization", "control protection", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "reserved", "hypervisor injection", "VMM communication", "security", "reserved"};
+
+// Linux signal a user-mode exception turns into.
+int signal_for_exception(uint64_t vector) {
+    switch (vector) {
+    case 0:
+    case 16:
+    case 19:
+        return 8; // SIGFPE
+    case 1:
+    case 3:
+        return 5; // SIGTRAP
+    case 6:
+        return 4; // SIGILL
+    case 17:
+        return 7; // SIGBUS
+    default:
+        return 11; // SIGSEGV
+    }
+}
+
+[[noreturn]] void kernel_exception(TrapFrame& f) {
+    LOG_ERROR("trap", "exception in kernel mode: %s (vector %lu, error 0x%lx)",
+              exception_name(f.vector), f.vector, f.error_code);
+    if (f.vector == 14)
+        LOG_ERROR("trap", "faulting address cr2=0x%016lx", read_cr2());
+    dump_registers(f);
+    print_backtrace(f.rip, f.rbp);
+    panic("unhandled %s in kernel at rip=0x%lx", exception_name(f.vector), f.rip);
+}
+
+void user_exception(TrapFrame& f) {
+    if (f.vector == 14) {
+        uint64_t addr = read_cr2();
+        if (proc::handle_user_page_fault(addr, f.error_code))
+            return;
+        char reason[160];
+        kernel::format(reason, sizeof reason, "page fault at 0x%lx (%s, %s) rip=0x%lx", addr,
+                       (f.error_code & 2) ? "write" : ((f.error_code & 16) ? "exec" : "read"),
+                       (f.error_code & 1) ? "protection" : "not present", f.rip);
+        proc::kill_current_process(signal_for_exception(f.vector), reason);
+    }
+    char reason[160];
+    kernel::format(reason, sizeof reason, "%s (vector %lu, error 0x%lx) rip=0x%lx",
+                   exception_name(f.vector), f.vector, f.error_code, f.rip);
+    proc::kill_current_process(signal_for_exception(f.vector), reason);
+}
+
+void set_gate(unsigned vector, uint64_t handler, uint8_t ist, uint8_t dpl) {
+    IdtEntry& e = g_idt[vector];
+    e.offset_low = handler & 0xffff;
+    e.selector = KERNEL_CS;
+    e.ist = ist;
+    e.type_attr = 0x8e | (dpl << 5); // present, interrupt gate
+    e.offset_mid = (handler >> 16) & 0xffff;
+    e.offset_high = handler >> 32;
+    e.zero = 0;
+}
+
+} // namespace
+
+const char* exception_name(uint64_t vector) {
+    return vector < 32 ? kExceptionNames[vector] : "interrupt";
+}
+
+void dump_registers(const TrapFrame& f) {
+    LOG_ERROR("trap", "rip=%016lx cs=%04lx rflags=%08lx rsp=%016lx ss=%04lx", f.rip, f.cs,
+              f.rflags, f.rsp, f.ss);
+    LOG_ERROR("trap", "rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx", f.rax, f.rbx, f.rcx, f.rdx);
+    LOG_ERROR("trap", "rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx", f.rsi, f.rdi, f.rbp, f.r8);
+    LOG_ERROR("trap", "r9 =%016lx r10=%016lx r11=%016lx r12=%016lx", f.r9, f.r10, f.r11, f.r12);
+    LOG_ERROR("trap", "r13=%016lx r14=%016lx r15=%016lx cr2=%016lx cr3=%016lx", f.r13, f.r14,
+              f.r15, read_cr2(), read_cr3());
+}
+
+void init_idt() {
+    for (unsigned v = 0; v < 256; ++v)
+        set_gate(v, isr_table[v], v == 8 ? 1 : 0, 0);
+    IdtPointer ptr{sizeof(g_idt) - 1, reinterpret_cast<uint64_t>(g_idt)};
+    asm volatile("lidt %0" ::"m"(ptr));
+}
+
+void set_irq_handler(uint8_t vector, IrqHandler handler) { g_handlers[vector] = handler; }
+
+} // namespace kernel::arch
+
+using namespace kernel;
+
+extern "C" void trap_dispatch(arch::TrapFrame* frame) {
+    arch::TrapFrame& f = *frame;
+    if (f.vector < 32) {
+        if (!f.from_user())
+            arch::kernel_exception(f);
+        arch::user_exception(f);
+    } else {
+        if (auto handler = arch::g_handlers[f.vector])
+            handler(f);
+        if (f.vector != arch::kSpuriousVector)
+            arch::lapic_eoi();
+    }
+    if (f.from_user())
+        sched::on_return_to_user(f);
+}

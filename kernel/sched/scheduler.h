@@ -1,0 +1,46 @@
+// Preemptive priority round-robin scheduler (one CPU for now).
+#pragma once
+
+#include "thread.h"
+
+namespace kernel::sched {
+
+void init();
+// Enables the timer tick; the current boot context becomes the idle thread.
+[[noreturn]] void run_idle_loop();
+
+Thread* current();
+// Creates a kernel thread running fn(arg); not started.
+Thread* create_kernel_thread(const char* name, void (*fn)(void*), void* arg, int priority);
+// Creates a user thread that enters user mode with `frame`; not started.
+Thread* create_user_thread(proc::Process* process, const arch::TrapFrame& frame, int priority);
+// Copies the current thread's FPU state into `t` (clone inherits it).
+void inherit_fpu_state(Thread& t);
+void start(Thread* t);
+
+void yield();
+// Precondition: interrupts disabled. The caller already linked itself on
+// whatever it waits for (or not, for a plain sleep).
+WakeReason block(uint64_t deadline_ns, bool interruptible);
+// Blocks on `q` until woken, timed out (deadline in monotonic ns, 0 = none)
+// or interrupted by process teardown. Precondition: interrupts disabled.
+WakeReason wait_on(WaitQueue& q, uint64_t deadline_ns, bool interruptible = true);
+void wake(Thread* t, WakeReason reason);
+size_t wake_one(WaitQueue& q);
+size_t wake_all(WaitQueue& q);
+WakeReason sleep_until(uint64_t deadline_ns);
+
+[[noreturn]] void exit_current_thread();
+
+void on_timer_tick();
+// Frees the thread that died before the last switch (internal).
+void sched_finish_switch_impl();
+void on_return_to_user(arch::TrapFrame& frame);
+
+struct Stats {
+    uint64_t context_switches;
+    uint64_t ticks;
+};
+Stats stats();
+
+} // namespace kernel::sched

@@ -1,0 +1,80 @@
+#include "syscall.h"
+
+#include "arch/x86_64/cpu.h"
+#include "log.h"
+#include "proc/process.h"
+#include "sched/scheduler.h"
+#include "table.h"
+
+#include <rustos/abi/syscalls.h>
+
+extern "C" void syscall_entry();
+
+namespace kernel::syscalls {
+
+#define X(name) int64_t sys_##name(Args&);
+KERNEL_DEFAULT_SYSCALLS(X)
+#undef X
+int64_t dispatch_native(uint64_t number, Args& args);
+
+namespace {
+
+using rustos::abi::LinuxSyscall;
+
+struct Table {
+    Handler handlers[rustos::abi::kLinuxSyscallLimit] = {};
+    constexpr Table() {
+#define X(name) handlers[uint32_t(LinuxSyscall::name)] = sys_##name;
+        KERNEL_DEFAULT_SYSCALLS(X)
+#undef X
+    }
+};
+
+constexpr Table kTable;
+
+} // namespace
+
+int64_t unimplemented(uint64_t number) {
+    proc::Process* p = proc::current_process();
+    uint64_t bit = number < 512 ? number : 511;
+    if (!(p->enosys_logged[bit / 64] & (1ull << (bit % 64)))) {
+        p->enosys_logged[bit / 64] |= 1ull << (bit % 64);
+        const char* name = rustos::abi::linux_syscall_name(number);
+        if (!name)
+            name = rustos::abi::rustos_syscall_name(number);
+        LOG_INFO("syscall", "pid %d (%s): %s (%lu) not implemented -> ENOSYS", p->pid, p->name,
+                 name ? name : "unknown", number);
+    }
+    return rustos::abi::syscall_error(rustos::Errno::ENOSYS);
+}
+
+void init() {
+    using namespace arch;
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); // SCE
+    // sysret: user CS = base+16, SS = base+8 with base 0x18; syscall: CS 0x08.
+    wrmsr(MSR_STAR, (uint64_t(0x18 | 3) << 48) | (uint64_t(KERNEL_CS) << 32));
+    wrmsr(MSR_LSTAR, reinterpret_cast<uint64_t>(syscall_entry));
+    // Clear IF, TF, DF, AC and NT on entry.
+    wrmsr(MSR_SFMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
+}
+
+} // namespace kernel::syscalls
+
+using namespace kernel;
+
+extern "C" void syscall_dispatch(arch::TrapFrame* frame) {
+    sched::Thread* self = sched::current();
+    self->syscall_frame = frame;
+    arch::sti();
+    syscalls::Args args{*frame};
+    uint64_t number = frame->rax;
+    int64_t result;
+    if (number < rustos::abi::kLinuxSyscallLimit && syscalls::kTable.handlers[number])
+        result = syscalls::kTable.handlers[number](args);
+    else if (rustos::abi::is_rustos_syscall(number))
+        result = syscalls::dispatch_native(number, args);
+    else
+        result = syscalls::unimplemented(number);
+    frame->rax = uint64_t(result);
+    sched::on_return_to_user(*frame);
+}

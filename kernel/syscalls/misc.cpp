@@ -1,0 +1,100 @@
+// uname, getrandom, reboot.
+#include "power.h"
+#include "log.h"
+#include "proc/process.h"
+#include "syscall.h"
+#include "usercopy.h"
+
+#include "arch/x86_64/cpu.h"
+
+namespace kernel::syscalls {
+
+using rustos::Errno;
+
+namespace {
+
+int64_t err(Errno e) { return rustos::abi::syscall_error(e); }
+
+uint64_t g_rng_state;
+
+// SplitMix64 over the TSC. FIXME: not cryptographically secure; replace
+// with a CSPRNG seeded from RDRAND/virtio-rng when those exist.
+uint64_t next_random() {
+    if (!g_rng_state)
+        g_rng_state = arch::rdtsc() ^ 0x9E3779B97F4A7C15ull;
+    uint64_t z = (g_rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31) ^ arch::rdtsc();
+}
+
+void set_field(char* field, const char* value) {
+    size_t i = 0;
+    for (; value[i] && i < 64; ++i)
+        field[i] = value[i];
+    field[i] = 0;
+}
+
+} // namespace
+
+int64_t sys_uname(Args& a) {
+    struct Utsname {
+        char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+    } u{};
+    // Linux programs branch on sysname/release; the RustOS identity is in version.
+    set_field(u.sysname, "Linux");
+    set_field(u.nodename, "rustos");
+    set_field(u.release, "6.1.0-rustos");
+    set_field(u.version, "#1 RustOS 0.1.0 (C++20 microkernel)");
+    set_field(u.machine, "x86_64");
+    set_field(u.domainname, "(none)");
+    auto r = copy_to_user(a.a0(), &u, sizeof u);
+    return r.is_error() ? fail(r.error()) : 0;
+}
+
+int64_t sys_getrandom(Args& a) {
+    uint64_t buf = a.a0(), len = a.a1(), flags = a.a2();
+    if (flags & ~uint64_t(7))
+        return err(Errno::EINVAL);
+    if (len > 33554431)
+        len = 33554431;
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t chunk[32];
+        for (auto& c : chunk)
+            c = next_random();
+        uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+        auto r = copy_to_user(buf + done, chunk, n);
+        if (r.is_error())
+            return done ? int64_t(done) : fail(r.error());
+        done += n;
+    }
+    return int64_t(done);
+}
+
+int64_t sys_reboot(Args& a) {
+    constexpr uint64_t kMagic1 = 0xfee1dead, kMagic2 = 672274793;
+    constexpr uint64_t kPowerOff = 0x4321FEDC, kRestart = 0x01234567, kHalt = 0xCDEF0123;
+    if (a.a0() != kMagic1 || (a.a1() != kMagic2 && a.a1() != 85072278 && a.a1() != 369367448 &&
+                              a.a1() != 537993216))
+        return err(Errno::EINVAL);
+    proc::Process* p = proc::current_process();
+    if (p->pid != 1) {
+        LOG_WARN("syscall", "pid %d (%s): reboot refused: only the privilege root may", p->pid,
+                 p->name);
+        return err(Errno::EPERM);
+    }
+    switch (uint32_t(a.a2())) {
+    case kPowerOff:
+    case kHalt:
+        LOG_INFO("power", "power off requested by pid %d (%s)", p->pid, p->name);
+        power::power_off();
+    case kRestart:
+        LOG_INFO("power", "restart requested by pid %d (%s)", p->pid, p->name);
+        power::restart();
+    default:
+        return err(Errno::EINVAL);
+    }
+}
+
+} // namespace kernel::syscalls

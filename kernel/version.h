@@ -1,0 +1,3 @@
+#pragma once
+
+#define RUSTOS_VERSION "0.1.0"

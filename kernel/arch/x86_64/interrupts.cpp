@@ -116,7 +116,9 @@ void dump_registers(const TrapFrame& f) {
 
 void init_idt() {
     for (unsigned v = 0; v < 256; ++v)
-        set_gate(v, isr_table[v], v == 8 ? 1 : 0, 0);
+        // int3 and into are allowed from user mode (SIGTRAP/SIGSEGV like Linux);
+        // every other vector raised by "int n" from ring 3 is a #GP.
+        set_gate(v, isr_table[v], v == 8 ? 1 : 0, (v == 3 || v == 4) ? 3 : 0);
     IdtPointer ptr{sizeof(g_idt) - 1, reinterpret_cast<uint64_t>(g_idt)};
     asm volatile("lidt %0" ::"m"(ptr));
 }

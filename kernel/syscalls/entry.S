@@ -1,7 +1,8 @@
 // syscall instruction entry. The CPU saved rip in rcx and rflags in r11 and
 // masked IF (SFMASK). We switch to the thread's kernel stack and build a
-// TrapFrame identical to the interrupt path, so both return through
-// trap_return (iretq) and the scheduler/clone see one frame layout.
+// TrapFrame identical to the interrupt path, so the scheduler, clone and the
+// fault paths see one frame layout. The return uses sysret when the frame
+// still describes a plain 64-bit user context, else trap_return (iretq).
 
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP 16
@@ -38,6 +39,34 @@ syscall_entry:
     movq %rsp, %rdi
     xorl %ebp, %ebp
     call syscall_dispatch
-    jmp trap_return
+
+    cli
+    // sysret can only return to a canonical lower-half rip in 64-bit mode.
+    movq 136(%rsp), %rcx            // frame.rip
+    movq %rcx, %r11
+    shrq $47, %r11
+    jnz 1f
+    cmpq $0x2b, 144(%rsp)           // frame.cs
+    jne 1f
+    movq 152(%rsp), %r11            // frame.rflags
+    andq $0x3c7fd7, %r11            // drop RF, VM, NT, IOPL
+    orq $0x202, %r11                // IF and the reserved bit
+    movq 0(%rsp), %r15
+    movq 8(%rsp), %r14
+    movq 16(%rsp), %r13
+    movq 24(%rsp), %r12
+    movq 40(%rsp), %r10
+    movq 48(%rsp), %r9
+    movq 56(%rsp), %r8
+    movq 64(%rsp), %rbp
+    movq 72(%rsp), %rdi
+    movq 80(%rsp), %rsi
+    movq 88(%rsp), %rdx
+    movq 104(%rsp), %rbx
+    movq 112(%rsp), %rax
+    movq 160(%rsp), %rsp            // frame.rsp (user stack)
+    swapgs
+    sysretq
+1:  jmp trap_return
 
     .section .note.GNU-stack, "", @progbits

@@ -37,7 +37,7 @@ void run_global_constructors() {
 
 void enable_sse() {
     uint64_t cr0 = arch::read_cr0();
-    cr0 &= ~(1ull << 2); // EM
+    cr0 &= ~(1ull << 2);              // EM
     cr0 |= (1ull << 1) | (1ull << 5); // MP, NE
     arch::write_cr0(cr0);
     arch::write_cr4(arch::read_cr4() | (1ull << 9) | (1ull << 10)); // OSFXSR, OSXMMEXCPT

@@ -38,9 +38,7 @@ void print_backtrace(uint64_t rip, uint64_t rbp) {
     auto in_text = [](uint64_t a) {
         return a >= uint64_t(__text_start) && a < uint64_t(__text_end);
     };
-    auto frame_ok = [](uint64_t fp) {
-        return fp >= 0xffff800000000000ull && (fp & 7) == 0;
-    };
+    auto frame_ok = [](uint64_t fp) { return fp >= 0xffff800000000000ull && (fp & 7) == 0; };
     for (int depth = 0; depth < 32; ++depth) {
         uint64_t off = 0;
         const char* name = in_text(rip) ? symbolize(rip, &off) : nullptr;

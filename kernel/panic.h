@@ -17,8 +17,8 @@ const char* symbolize(uint64_t addr, uint64_t* offset);
 
 } // namespace kernel
 
-#define KASSERT(cond)                                                                       \
-    do {                                                                                    \
-        if (!(cond))                                                                        \
-            ::kernel::panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);   \
+#define KASSERT(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            ::kernel::panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);           \
     } while (0)

@@ -1,8 +1,8 @@
+#include "power.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "log.h"
 #include "panic.h"
-#include "power.h"
 
 namespace kernel::power {
 

@@ -43,18 +43,20 @@ bool parse_multiboot2(uint64_t info_phys, BootInfo& out, const char** error) {
         const uint8_t* tag = base + off;
         switch (type) {
         case 1: // command line
-            copy_cstr(out.cmdline, sizeof out.cmdline, reinterpret_cast<const char*>(tag + 8), size - 8);
+            copy_cstr(out.cmdline, sizeof out.cmdline, reinterpret_cast<const char*>(tag + 8),
+                      size - 8);
             break;
         case 2: // boot loader name
-            copy_cstr(out.loader_name, sizeof out.loader_name, reinterpret_cast<const char*>(tag + 8),
-                      size - 8);
+            copy_cstr(out.loader_name, sizeof out.loader_name,
+                      reinterpret_cast<const char*>(tag + 8), size - 8);
             break;
         case 3: { // module
             if (out.module_count < sizeof out.modules / sizeof out.modules[0] && size >= 16) {
                 BootModule& m = out.modules[out.module_count++];
                 m.start = *reinterpret_cast<const uint32_t*>(tag + 8);
                 m.end = *reinterpret_cast<const uint32_t*>(tag + 12);
-                copy_cstr(m.name, sizeof m.name, reinterpret_cast<const char*>(tag + 16), size - 16);
+                copy_cstr(m.name, sizeof m.name, reinterpret_cast<const char*>(tag + 16),
+                          size - 16);
             }
             break;
         }
@@ -127,7 +129,8 @@ bool parse_pvh(uint64_t info_phys, BootInfo& out, const char** error) {
     out.info_size = sizeof(HvmStartInfo);
     copy_cstr(out.loader_name, sizeof out.loader_name, "QEMU PVH", 16);
     if (si->cmdline_paddr)
-        copy_cstr(out.cmdline, sizeof out.cmdline, phys<char>(si->cmdline_paddr), sizeof out.cmdline);
+        copy_cstr(out.cmdline, sizeof out.cmdline, phys<char>(si->cmdline_paddr),
+                  sizeof out.cmdline);
     out.rsdp_phys = si->rsdp_paddr;
     auto* mods = si->nr_modules ? phys<HvmModlistEntry>(si->modlist_paddr) : nullptr;
     for (uint32_t i = 0; i < si->nr_modules && out.module_count < 8; ++i) {

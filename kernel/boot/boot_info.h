@@ -38,7 +38,7 @@ struct BootInfo {
     BootModule modules[8];
     size_t module_count;
     BootFramebuffer framebuffer;
-    uint64_t rsdp_phys; // 0 when the loader gave none
+    uint64_t rsdp_phys;            // 0 when the loader gave none
     uint64_t info_phys, info_size; // the structure itself, reserved until parsed
 };
 

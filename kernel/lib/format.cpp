@@ -69,16 +69,18 @@ size_t vformat(char* buf, size_t size, const char* fmt, va_list ap) {
         case 'd':
         case 'i': {
             int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
-            put_number(o, v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v), 10, false, width, pad, v < 0);
+            put_number(o, v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v), 10, false, width, pad,
+                       v < 0);
             break;
         }
         case 'u':
-            put_number(o, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, false, width, pad, false);
+            put_number(o, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, false, width,
+                       pad, false);
             break;
         case 'x':
         case 'X':
-            put_number(o, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, *p == 'X', width, pad,
-                       false);
+            put_number(o, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, *p == 'X', width,
+                       pad, false);
             break;
         case 'p':
             o.put('0');

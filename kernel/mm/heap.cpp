@@ -111,8 +111,12 @@ HeapStats heap_stats() { return g_stats; }
 // nullptr (callers check; the kernel is built without exceptions).
 void* operator new(size_t size) { return kernel::mm::kmalloc(size); }
 void* operator new[](size_t size) { return kernel::mm::kmalloc(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept { return kernel::mm::kmalloc(size); }
-void* operator new[](size_t size, const std::nothrow_t&) noexcept { return kernel::mm::kmalloc(size); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+    return kernel::mm::kmalloc(size);
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+    return kernel::mm::kmalloc(size);
+}
 void operator delete(void* p) noexcept { kernel::mm::kfree(p); }
 void operator delete[](void* p) noexcept { kernel::mm::kfree(p); }
 void operator delete(void* p, size_t) noexcept { kernel::mm::kfree(p); }

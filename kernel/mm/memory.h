@@ -26,8 +26,8 @@ inline uint64_t virt_to_phys(const void* v) {
 
 // --- physical frames (pmm.cpp) ---
 void init_physical(const BootInfo& info);
-ErrorOr<uint64_t> alloc_frame();        // contents undefined
-ErrorOr<uint64_t> alloc_zeroed_frame(); // zero-filled
+ErrorOr<uint64_t> alloc_frame();              // contents undefined
+ErrorOr<uint64_t> alloc_zeroed_frame();       // zero-filled
 ErrorOr<uint64_t> alloc_frames(size_t count); // physically contiguous
 void free_frames(uint64_t phys, size_t count = 1);
 struct PhysStats {

@@ -26,11 +26,11 @@ uint64_t must_zeroed_frame() {
 ErrorOr<uint64_t*> next_level(uint64_t* entry, bool create, uint64_t flags) {
     if (!(*entry & PTE_PRESENT)) {
         if (!create)
-            return rustos::Error(rustos::Errno::EFAULT, "not mapped");
+            return rustos::Error(EFAULT, "not mapped");
         uint64_t phys = TRY(alloc_zeroed_frame());
         *entry = phys | PTE_PRESENT | PTE_WRITABLE | (flags & PTE_USER);
     } else if (*entry & PTE_HUGE) {
-        return rustos::Error(rustos::Errno::EINVAL, "huge page in the way");
+        return rustos::Error(EINVAL, "huge page in the way");
     } else if ((flags & PTE_USER) && !(*entry & PTE_USER)) {
         *entry |= PTE_USER;
     }

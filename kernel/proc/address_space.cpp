@@ -74,7 +74,7 @@ ErrorOr<void> split_at(Process& p, uint64_t addr) {
         return {};
     auto* tail = new Vma{addr, v->end, v->prot, v->kind, {}};
     if (!tail)
-        return Error(Errno::ENOMEM, "out of memory splitting a mapping");
+        return Error(ENOMEM, "out of memory splitting a mapping");
     v->end = addr;
     if (Vma* next = p.vmas.next(*v))
         p.vmas.insert_before(*next, *tail);
@@ -113,7 +113,7 @@ uint64_t find_gap(Process& p, uint64_t len) {
 ErrorOr<void> insert_vma(Process& p, uint64_t start, uint64_t end, uint32_t prot, VmaKind kind) {
     auto* v = new Vma{start, end, prot, kind, {}};
     if (!v)
-        return Error(Errno::ENOMEM, "out of memory for a mapping");
+        return Error(ENOMEM, "out of memory for a mapping");
     for (auto& existing : p.vmas) {
         if (existing.start >= end) {
             p.vmas.insert_before(existing, *v);
@@ -150,11 +150,12 @@ ErrorOr<void> prepare_user_range(Process& p, uint64_t addr, uint64_t len, bool w
         return {};
     uint64_t end;
     if (!rustos::checked_add(addr, len, &end) || end > mm::kUserTop)
-        return Error(Errno::EFAULT, "address outside user space");
-    for (uint64_t page = rustos::align_down(addr, mm::kPageSize); page < end; page += mm::kPageSize) {
+        return Error(EFAULT, "address outside user space");
+    for (uint64_t page = rustos::align_down(addr, mm::kPageSize); page < end;
+         page += mm::kPageSize) {
         Vma* v = find_vma(p, page);
         if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ)))
-            return Error(Errno::EFAULT, "address not mapped with the needed access");
+            return Error(EFAULT, "address not mapped with the needed access");
         TRY(populate(p, *v, page));
     }
     return {};
@@ -170,20 +171,20 @@ uint64_t user_to_phys(Process& p, uint64_t addr) {
 ErrorOr<uint64_t> map_anonymous(Process& p, uint64_t addr, uint64_t len, uint32_t prot, bool fixed,
                                 bool noreplace) {
     if (len == 0)
-        return Error(Errno::EINVAL, "zero length");
+        return Error(EINVAL, "zero length");
     len = rustos::align_up(len, mm::kPageSize);
     if (len == 0 || len > mm::kUserTop)
-        return Error(Errno::ENOMEM, "length too large");
+        return Error(ENOMEM, "length too large");
     uint64_t start;
     if (fixed || noreplace) {
         if (!rustos::is_aligned(addr, mm::kPageSize))
-            return Error(Errno::EINVAL, "unaligned fixed address");
+            return Error(EINVAL, "unaligned fixed address");
         if (addr + len > mm::kUserTop || addr + len < addr || addr < mm::kPageSize)
-            return Error(Errno::ENOMEM, "fixed range outside user space");
+            return Error(ENOMEM, "fixed range outside user space");
         start = addr;
         if (!range_free(p, start, start + len)) {
             if (noreplace)
-                return Error(Errno::EEXIST, "MAP_FIXED_NOREPLACE range in use");
+                return Error(EEXIST, "MAP_FIXED_NOREPLACE range in use");
             TRY(unmap(p, start, len));
         }
     } else {
@@ -194,7 +195,7 @@ ErrorOr<uint64_t> map_anonymous(Process& p, uint64_t addr, uint64_t len, uint32_
         if (!start)
             start = find_gap(p, len);
         if (!start)
-            return Error(Errno::ENOMEM, "no free address range");
+            return Error(ENOMEM, "no free address range");
     }
     TRY(insert_vma(p, start, start + len, prot, VmaKind::Anonymous));
     return start;
@@ -202,10 +203,10 @@ ErrorOr<uint64_t> map_anonymous(Process& p, uint64_t addr, uint64_t len, uint32_
 
 ErrorOr<void> unmap(Process& p, uint64_t addr, uint64_t len) {
     if (!rustos::is_aligned(addr, mm::kPageSize) || len == 0)
-        return Error(Errno::EINVAL, "unaligned address or zero length");
+        return Error(EINVAL, "unaligned address or zero length");
     uint64_t end = rustos::align_up(addr + len, mm::kPageSize);
     if (end > mm::kUserTop || end < addr)
-        return Error(Errno::EINVAL, "range outside user space");
+        return Error(EINVAL, "range outside user space");
     TRY(split_at(p, addr));
     TRY(split_at(p, end));
     Vma* v = p.vmas.front();
@@ -223,17 +224,17 @@ ErrorOr<void> unmap(Process& p, uint64_t addr, uint64_t len) {
 
 ErrorOr<void> protect(Process& p, uint64_t addr, uint64_t len, uint32_t prot) {
     if (!rustos::is_aligned(addr, mm::kPageSize))
-        return Error(Errno::EINVAL, "unaligned address");
+        return Error(EINVAL, "unaligned address");
     if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
-        return Error(Errno::EINVAL, "unknown protection bits");
+        return Error(EINVAL, "unknown protection bits");
     uint64_t end = rustos::align_up(addr + len, mm::kPageSize);
     if (end < addr || end > mm::kUserTop)
-        return Error(Errno::ENOMEM, "range outside user space");
+        return Error(ENOMEM, "range outside user space");
     // Every page must be mapped (Linux: ENOMEM otherwise).
     for (uint64_t a = addr; a < end;) {
         Vma* v = find_vma(p, a);
         if (!v)
-            return Error(Errno::ENOMEM, "range not fully mapped");
+            return Error(ENOMEM, "range not fully mapped");
         a = v->end;
     }
     TRY(split_at(p, addr));

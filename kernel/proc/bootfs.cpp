@@ -44,7 +44,7 @@ bool init(const BootInfo& info) {
 rustos::ErrorOr<rustos::ReadonlyBytes> open(rustos::StringView path) {
     auto entry = TRY(rustos::cpio::find(g_bundle, path));
     if ((entry.mode & 0170000) == 0040000)
-        return rustos::Error(rustos::Errno::EISDIR, "is a directory");
+        return rustos::Error(EISDIR, "is a directory");
     return entry.data;
 }
 

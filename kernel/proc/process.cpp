@@ -113,11 +113,11 @@ ErrorOr<Process*> spawn(StringView path, rustos::Span<const StringView> argv,
     rustos::ReadonlyBytes file = TRY(bootfs::open(path));
     auto image = TRY(rustos::elf::parse_executable(file));
     if (image.has_interp)
-        return Error(Errno::ENOEXEC, "dynamically linked (PT_INTERP) programs need loaderd");
+        return Error(ENOEXEC, "dynamically linked (PT_INTERP) programs need loaderd");
 
     auto* p = new Process;
     if (!p)
-        return Error(Errno::ENOMEM, "out of memory for a process");
+        return Error(ENOMEM, "out of memory for a process");
     auto pml4 = mm::create_user_pml4();
     if (pml4.is_error()) {
         delete p;
@@ -174,7 +174,7 @@ ErrorOr<Process*> spawn(StringView path, rustos::Span<const StringView> argv,
     InitialStackSpec spec{argv, envp, path, "x86_64", random, {aux, sizeof aux / sizeof aux[0]}};
     auto* buffer = static_cast<uint8_t*>(mm::kzalloc(kInitialStackBytes));
     if (!buffer)
-        return fail(Error(Errno::ENOMEM, "out of memory for the initial stack"));
+        return fail(Error(ENOMEM, "out of memory for the initial stack"));
     auto rsp = build_initial_stack({buffer, kInitialStackBytes}, kStackTop, spec);
     if (rsp.is_error()) {
         mm::kfree(buffer);
@@ -193,7 +193,7 @@ ErrorOr<Process*> spawn(StringView path, rustos::Span<const StringView> argv,
     frame.rflags = 0x202;
     sched::Thread* t = sched::create_user_thread(p, frame, sched::kPriorityNormal);
     if (!t)
-        return fail(Error(Errno::ENOMEM, "out of memory for the main thread"));
+        return fail(Error(ENOMEM, "out of memory for the main thread"));
     {
         arch::InterruptGuard guard;
         // One id space: the main thread's tid is the pid, as on Linux.
@@ -215,10 +215,10 @@ ErrorOr<int> wait_child(int pid, int* wait_status) {
     arch::InterruptGuard guard;
     Process* child = find(pid);
     if (!child || child->parent_pid != (self ? self->pid : 0))
-        return Error(Errno::ECHILD, "no such child");
+        return Error(ECHILD, "no such child");
     while (!child->zombie) {
         if (sched::wait_on(child->exit_waiters, 0) == sched::WakeReason::Interrupted)
-            return Error(Errno::EINTR, "interrupted");
+            return Error(EINTR, "interrupted");
     }
     *wait_status = child->wait_status;
     free_process(child);
@@ -286,9 +286,9 @@ void finish_process(Process& p) {
 void kill_current_process(int signal, const char* reason) {
     arch::cli();
     Process* p = current_process();
-    static const char* const kNames[] = {"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
-                                         "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
-                                         "SIGSEGV"};
+    static const char* const kNames[] = {"",       "SIGHUP",  "SIGINT",  "SIGQUIT",
+                                         "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
+                                         "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV"};
     LOG_WARN("proc", "killed pid %d (%s) with %s: %s", p->pid, p->name,
              signal > 0 && signal < 12 ? kNames[signal] : "signal", reason);
     begin_exit(*p, signal & 0x7f);

@@ -77,7 +77,8 @@ Thread* alloc_thread(const char* name, int priority) {
 }
 
 // Pushes the frame switch_context pops: r15 r14 r13 r12 rbx rbp, ret.
-void prepare_switch_frame(Thread* t, uint64_t stack_top, void (*ret)(), uint64_t r12, uint64_t r13) {
+void prepare_switch_frame(Thread* t, uint64_t stack_top, void (*ret)(), uint64_t r12,
+                          uint64_t r13) {
     auto* sp = reinterpret_cast<uint64_t*>(stack_top);
     *--sp = 0; // alignment: entry sees rsp % 16 == 8 like after a call
     *--sp = reinterpret_cast<uint64_t>(ret);
@@ -132,7 +133,8 @@ void init() {
     __builtin_memcpy(g_idle_thread.name, "idle", 5);
     g_idle_thread.priority = kPriorityIdle;
     g_idle_thread.state = ThreadState::Running;
-    g_idle_thread.kstack_top = reinterpret_cast<uint64_t>(&g_idle_thread); // unused: never enters user mode
+    g_idle_thread.kstack_top =
+        reinterpret_cast<uint64_t>(&g_idle_thread); // unused: never enters user mode
     arch::percpu().current = &g_idle_thread;
     arch::set_irq_handler(arch::kTimerVector, timer_irq);
 }
@@ -163,9 +165,7 @@ Thread* create_user_thread(proc::Process* process, const arch::TrapFrame& frame,
     return t;
 }
 
-void inherit_fpu_state(Thread& t) {
-    asm volatile("fxsave64 (%0)" ::"r"(t.fpu) : "memory");
-}
+void inherit_fpu_state(Thread& t) { asm volatile("fxsave64 (%0)" ::"r"(t.fpu) : "memory"); }
 
 void start(Thread* t) {
     arch::InterruptGuard guard;

@@ -45,7 +45,7 @@ int64_t unimplemented(uint64_t number) {
         LOG_INFO("syscall", "pid %d (%s): %s (%lu) not implemented -> ENOSYS", p->pid, p->name,
                  name ? name : "unknown", number);
     }
-    return rustos::abi::syscall_error(rustos::Errno::ENOSYS);
+    return rustos::abi::syscall_error(ENOSYS);
 }
 
 void init() {

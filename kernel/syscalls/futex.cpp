@@ -35,7 +35,7 @@ enum : uint32_t {
 
 rustos::ErrorOr<uint64_t> key_for(proc::Process& p, uint64_t uaddr) {
     if (uaddr & 3)
-        return rustos::Error(rustos::Errno::EINVAL, "futex word not aligned");
+        return rustos::Error(EINVAL, "futex word not aligned");
     TRY(proc::prepare_user_range(p, uaddr, 4, false));
     return proc::user_to_phys(p, uaddr);
 }
@@ -85,7 +85,7 @@ int64_t sys_futex(Args& a) {
     case FUTEX_WAIT_BITSET: {
         uint32_t bitset = cmd == FUTEX_WAIT ? 0xffffffff : uint32_t(a.a5());
         if (bitset == 0)
-            return err(rustos::Errno::EINVAL);
+            return err(EINVAL);
         uint64_t deadline = 0;
         if (a.a3()) {
             int64_t ts[2];
@@ -93,7 +93,7 @@ int64_t sys_futex(Args& a) {
             if (r.is_error())
                 return fail(r.error());
             if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
-                return err(rustos::Errno::EINVAL);
+                return err(EINVAL);
             uint64_t ns = uint64_t(ts[0]) * 1000000000ull + uint64_t(ts[1]);
             uint64_t now = time::monotonic_ns();
             if (cmd == FUTEX_WAIT) {
@@ -108,13 +108,12 @@ int64_t sys_futex(Args& a) {
         arch::InterruptGuard guard;
         auto key = key_for(p, uaddr);
         if (key.is_error())
-            return key.error().code() == rustos::Errno::EINVAL ? err(rustos::Errno::EINVAL)
-                                                               : err(rustos::Errno::EFAULT);
+            return key.error().code() == EINVAL ? err(EINVAL) : err(EFAULT);
         uint32_t current = *reinterpret_cast<volatile uint32_t*>(uaddr);
         if (current != val)
-            return err(rustos::Errno::EAGAIN);
+            return err(EAGAIN);
         if (deadline && deadline <= time::monotonic_ns())
-            return err(rustos::Errno::ETIMEDOUT);
+            return err(ETIMEDOUT);
         Waiter w{key.value(), bitset, sched::current(), {}};
         g_waiters.push_back(w);
         auto reason = sched::block(deadline, true);
@@ -122,19 +121,18 @@ int64_t sys_futex(Args& a) {
         if (reason == sched::WakeReason::Woken)
             return 0;
         if (reason == sched::WakeReason::Timeout)
-            return err(rustos::Errno::ETIMEDOUT);
-        return err(rustos::Errno::EINTR);
+            return err(ETIMEDOUT);
+        return err(EINTR);
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {
         uint32_t bitset = cmd == FUTEX_WAKE ? 0xffffffff : uint32_t(a.a5());
         if (bitset == 0)
-            return err(rustos::Errno::EINVAL);
+            return err(EINVAL);
         arch::InterruptGuard guard;
         auto key = key_for(p, uaddr);
         if (key.is_error())
-            return key.error().code() == rustos::Errno::EINVAL ? err(rustos::Errno::EINVAL)
-                                                               : err(rustos::Errno::EFAULT);
+            return key.error().code() == EINVAL ? err(EINVAL) : err(EFAULT);
         return wake_key(key.value(), int(val > 0x7fffffff ? 0x7fffffff : val), bitset);
     }
     case FUTEX_REQUEUE:
@@ -143,10 +141,10 @@ int64_t sys_futex(Args& a) {
         auto key = key_for(p, uaddr);
         auto key2 = key_for(p, a.a4());
         if (key.is_error() || key2.is_error())
-            return err(rustos::Errno::EFAULT);
+            return err(EFAULT);
         if (cmd == FUTEX_CMP_REQUEUE &&
             *reinterpret_cast<volatile uint32_t*>(uaddr) != uint32_t(a.a5()))
-            return err(rustos::Errno::EAGAIN);
+            return err(EAGAIN);
         int woken = wake_key(key.value(), int(val), 0xffffffff);
         int moved = 0;
         uint64_t limit = a.a3();
@@ -161,7 +159,7 @@ int64_t sys_futex(Args& a) {
         return woken + moved;
     }
     default:
-        return err(rustos::Errno::ENOSYS);
+        return err(ENOSYS);
     }
 }
 

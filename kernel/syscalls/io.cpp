@@ -14,9 +14,9 @@ constexpr size_t kChunk = 512;
 
 int64_t write_console(uint64_t fd, uint64_t buf, uint64_t len) {
     if (fd != 1 && fd != 2)
-        return rustos::abi::syscall_error(Errno::EBADF);
+        return rustos::abi::syscall_error(EBADF);
     if (int64_t(len) < 0)
-        return rustos::abi::syscall_error(Errno::EINVAL);
+        return rustos::abi::syscall_error(EINVAL);
     char chunk[kChunk];
     uint64_t done = 0;
     while (done < len) {
@@ -40,7 +40,7 @@ int64_t sys_writev(Args& a) {
     };
     uint64_t count = a.a2();
     if (count > 1024)
-        return rustos::abi::syscall_error(Errno::EINVAL);
+        return rustos::abi::syscall_error(EINVAL);
     int64_t total = 0;
     for (uint64_t i = 0; i < count; ++i) {
         Iovec v;

@@ -18,18 +18,16 @@ enum : uint64_t {
 int64_t err(Errno e) { return rustos::abi::syscall_error(e); }
 } // namespace
 
-int64_t sys_brk(Args& a) {
-    return int64_t(proc::set_brk(*proc::current_process(), a.a0()));
-}
+int64_t sys_brk(Args& a) { return int64_t(proc::set_brk(*proc::current_process(), a.a0())); }
 
 int64_t sys_mmap(Args& a) {
     uint64_t addr = a.a0(), len = a.a1(), prot = a.a2(), flags = a.a3();
     if ((flags & (MAP_SHARED | MAP_PRIVATE)) == 0)
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     if (!(flags & MAP_ANONYMOUS))
-        return err(Errno::EBADF); // no file descriptors in the kernel default
+        return err(EBADF); // no file descriptors in the kernel default
     if (prot & ~uint64_t(7))
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     auto r = proc::map_anonymous(*proc::current_process(), addr, len, uint32_t(prot),
                                  flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE);
     return r.is_error() ? fail(r.error()) : int64_t(r.value());

@@ -1,6 +1,6 @@
 // uname, getrandom, reboot.
-#include "power.h"
 #include "log.h"
+#include "power.h"
 #include "proc/process.h"
 #include "syscall.h"
 #include "usercopy.h"
@@ -55,7 +55,7 @@ int64_t sys_uname(Args& a) {
 int64_t sys_getrandom(Args& a) {
     uint64_t buf = a.a0(), len = a.a1(), flags = a.a2();
     if (flags & ~uint64_t(7))
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     if (len > 33554431)
         len = 33554431;
     uint64_t done = 0;
@@ -75,14 +75,14 @@ int64_t sys_getrandom(Args& a) {
 int64_t sys_reboot(Args& a) {
     constexpr uint64_t kMagic1 = 0xfee1dead, kMagic2 = 672274793;
     constexpr uint64_t kPowerOff = 0x4321FEDC, kRestart = 0x01234567, kHalt = 0xCDEF0123;
-    if (a.a0() != kMagic1 || (a.a1() != kMagic2 && a.a1() != 85072278 && a.a1() != 369367448 &&
-                              a.a1() != 537993216))
-        return err(Errno::EINVAL);
+    if (a.a0() != kMagic1 ||
+        (a.a1() != kMagic2 && a.a1() != 85072278 && a.a1() != 369367448 && a.a1() != 537993216))
+        return err(EINVAL);
     proc::Process* p = proc::current_process();
     if (p->pid != 1) {
         LOG_WARN("syscall", "pid %d (%s): reboot refused: only the privilege root may", p->pid,
                  p->name);
-        return err(Errno::EPERM);
+        return err(EPERM);
     }
     switch (uint32_t(a.a2())) {
     case kPowerOff:
@@ -93,7 +93,7 @@ int64_t sys_reboot(Args& a) {
         LOG_INFO("power", "restart requested by pid %d (%s)", p->pid, p->name);
         power::restart();
     default:
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     }
 }
 

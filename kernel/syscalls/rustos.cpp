@@ -25,12 +25,12 @@ int64_t err(Errno e) { return rustos::abi::syscall_error(e); }
 
 rustos::ErrorOr<StringView> copy_path(char* buf, uint64_t user, uint64_t len) {
     if (len == 0 || len >= kMaxPath)
-        return rustos::Error(Errno::ENAMETOOLONG, "path empty or too long");
+        return rustos::Error(ENAMETOOLONG, "path empty or too long");
     TRY(copy_from_user(buf, user, len));
     buf[len] = 0;
     for (size_t i = 0; i < len; ++i)
         if (buf[i] == 0)
-            return rustos::Error(Errno::EINVAL, "NUL byte inside path");
+            return rustos::Error(EINVAL, "NUL byte inside path");
     return StringView(buf, len);
 }
 
@@ -46,15 +46,14 @@ rustos::ErrorOr<size_t> copy_string_array(uint64_t user_array, StringView* out, 
         if (!ptr)
             return count;
         if (count == kMaxArgs)
-            return rustos::Error(Errno::E2BIG, "too many arguments");
+            return rustos::Error(E2BIG, "too many arguments");
         size_t room = kMaxArgBytes - *used;
         if (room == 0)
-            return rustos::Error(Errno::E2BIG, "arguments too long");
+            return rustos::Error(E2BIG, "arguments too long");
         auto n = copy_string_from_user(storage + *used, room, ptr);
         if (n.is_error())
-            return n.error().code() == Errno::ENAMETOOLONG
-                       ? rustos::Error(Errno::E2BIG, "arguments too long")
-                       : n.error();
+            return n.error().code() == ENAMETOOLONG ? rustos::Error(E2BIG, "arguments too long")
+                                                    : n.error();
         out[count] = StringView(storage + *used, n.value());
         *used += n.value() + 1;
     }
@@ -110,7 +109,7 @@ int64_t process_spawn(Args& a) {
     if (!storage || !views) {
         mm::kfree(storage);
         mm::kfree(views);
-        return err(Errno::ENOMEM);
+        return err(ENOMEM);
     }
     size_t used = 0;
     int64_t result;

@@ -30,7 +30,12 @@ enum : uint64_t {
     CLONE_DETACHED = 0x400000,
     CLONE_CHILD_SETTID = 0x1000000,
 };
-enum : uint64_t { ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004 };
+enum : uint64_t {
+    ARCH_SET_GS = 0x1001,
+    ARCH_SET_FS = 0x1002,
+    ARCH_GET_FS = 0x1003,
+    ARCH_GET_GS = 0x1004
+};
 
 int64_t err(Errno e) { return rustos::abi::syscall_error(e); }
 
@@ -47,9 +52,9 @@ int64_t do_clone(Args& a, const CloneRequest& req, uint64_t number) {
         return unimplemented(number);
     }
     if (req.flags & (CLONE_VFORK | CLONE_PIDFD))
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     if ((req.flags & CLONE_SETTLS) && !canonical_user(req.tls))
-        return err(Errno::EPERM);
+        return err(EPERM);
     proc::Process& p = *proc::current_process();
     sched::Thread* self = sched::current();
 
@@ -59,7 +64,7 @@ int64_t do_clone(Args& a, const CloneRequest& req, uint64_t number) {
         frame.rsp = req.stack;
     sched::Thread* t = sched::create_user_thread(&p, frame, self->priority);
     if (!t)
-        return err(Errno::ENOMEM);
+        return err(ENOMEM);
     sched::inherit_fpu_state(*t);
     t->fs_base = (req.flags & CLONE_SETTLS) ? req.tls : arch::rdmsr(arch::MSR_FS_BASE);
     t->user_gs_base = arch::rdmsr(arch::MSR_KERNEL_GS_BASE);
@@ -76,7 +81,7 @@ int64_t do_clone(Args& a, const CloneRequest& req, uint64_t number) {
         if (p.exiting) {
             mm::kfree(t->kstack);
             delete t;
-            return err(Errno::EAGAIN);
+            return err(EAGAIN);
         }
         p.threads.push_back(*t);
         p.live_threads++;
@@ -99,12 +104,12 @@ int64_t sys_clone3(Args& a) {
     } ca{};
     uint64_t size = a.a1();
     if (size < 64 || size > 4096)
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     auto r = copy_from_user(&ca, a.a0(), size < sizeof ca ? size : sizeof ca);
     if (r.is_error())
         return fail(r.error());
     if (ca.set_tid || ca.set_tid_size || (ca.stack && !ca.stack_size))
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     CloneRequest req{ca.flags, ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid, ca.child_tid,
                      ca.tls};
     return do_clone(a, req, 435);
@@ -130,7 +135,7 @@ int64_t sys_set_tid_address(Args& a) {
 int64_t sys_set_robust_list(Args& a) {
     // FIXME: robust futex lists are accepted but not walked on thread death.
     if (a.a1() != 24)
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     return 0;
 }
 
@@ -139,13 +144,13 @@ int64_t sys_arch_prctl(Args& a) {
     switch (code) {
     case ARCH_SET_FS:
         if (!canonical_user(addr))
-            return err(Errno::EPERM);
+            return err(EPERM);
         sched::current()->fs_base = addr;
         arch::wrmsr(arch::MSR_FS_BASE, addr);
         return 0;
     case ARCH_SET_GS:
         if (!canonical_user(addr))
-            return err(Errno::EPERM);
+            return err(EPERM);
         sched::current()->user_gs_base = addr;
         arch::wrmsr(arch::MSR_KERNEL_GS_BASE, addr);
         return 0;
@@ -160,7 +165,7 @@ int64_t sys_arch_prctl(Args& a) {
         return r.is_error() ? fail(r.error()) : 0;
     }
     default:
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     }
 }
 

@@ -1,6 +1,6 @@
 // Clocks and sleeping.
-#include "sched/scheduler.h"
 #include "sched/time.h"
+#include "sched/scheduler.h"
 #include "syscall.h"
 #include "usercopy.h"
 
@@ -61,7 +61,7 @@ int64_t sleep_until(uint64_t deadline, uint64_t rem_user) {
         uint64_t now = time::monotonic_ns();
         if (rem_user)
             put_timespec(rem_user, deadline > now ? deadline - now : 0);
-        return err(Errno::EINTR);
+        return err(EINTR);
     }
     return 0;
 }
@@ -70,7 +70,7 @@ rustos::ErrorOr<uint64_t> get_duration(uint64_t user) {
     Timespec ts;
     TRY(copy_from_user(&ts, user, sizeof ts));
     if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-        return rustos::Error(Errno::EINVAL, "invalid timespec");
+        return rustos::Error(EINVAL, "invalid timespec");
     if (uint64_t(ts.sec) > 100ull * 365 * 86400)
         ts.sec = 100ll * 365 * 86400; // effectively forever, without overflow
     return uint64_t(ts.sec) * 1000000000ull + uint64_t(ts.nsec);
@@ -81,14 +81,14 @@ rustos::ErrorOr<uint64_t> get_duration(uint64_t user) {
 int64_t sys_clock_gettime(Args& a) {
     uint64_t ns;
     if (!read_clock(a.a0(), &ns))
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     return put_timespec(a.a1(), ns);
 }
 
 int64_t sys_clock_getres(Args& a) {
     uint64_t ns;
     if (!read_clock(a.a0(), &ns))
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     return a.a1() ? put_timespec(a.a1(), 1) : 0;
 }
 
@@ -130,7 +130,7 @@ int64_t sys_clock_nanosleep(Args& a) {
     uint64_t clock = a.a0(), flags = a.a1();
     uint64_t now;
     if (!read_clock(clock, &now) || clock == CLOCK_THREAD_CPUTIME_ID)
-        return err(Errno::EINVAL);
+        return err(EINVAL);
     auto d = get_duration(a.a2());
     if (d.is_error())
         return fail(d.error());

@@ -13,7 +13,7 @@ rustos::ErrorOr<void> check(uint64_t addr, size_t len, bool write) {
     if (r.is_error()) {
         LOG_WARN("syscall", "pid %d (%s): bad user pointer 0x%lx (+%zu, %s): %s -> EFAULT", p->pid,
                  p->name, addr, len, write ? "write" : "read", r.error().reason());
-        return rustos::Error(rustos::Errno::EFAULT, r.error().reason());
+        return rustos::Error(EFAULT, r.error().reason());
     }
     return {};
 }
@@ -43,7 +43,7 @@ rustos::ErrorOr<size_t> copy_string_from_user(char* dst, size_t cap, uint64_t us
         if (c == 0)
             return i;
     }
-    return rustos::Error(rustos::Errno::ENAMETOOLONG, "string too long");
+    return rustos::Error(ENAMETOOLONG, "string too long");
 }
 
 } // namespace kernel::syscalls

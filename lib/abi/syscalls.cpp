@@ -27,8 +27,8 @@ const char* rustos_syscall_name(uint64_t number) {
     if (!is_rustos_syscall(number))
         return nullptr;
     switch (number - kRustosSyscallBase) {
-#define RUSTOS_SYSCALL(n, name, sig, desc) \
-    case n:                                \
+#define RUSTOS_SYSCALL(n, name, sig, desc)                                                         \
+    case n:                                                                                        \
         return #name;
 #include <rustos/abi/rustos_syscalls.def>
 #undef RUSTOS_SYSCALL

@@ -19,7 +19,8 @@ TEST(CivilTime, KnownDates) {
 
 TEST(Cmdline, ValueLookup) {
     StringView line = "loglevel=debug rustos.test=panic -- --programs=/x loglevel=warn";
-    EXPECT_EQ(std::string(cmdline::value(line, "loglevel").data(), cmdline::value(line, "loglevel").size()),
+    EXPECT_EQ(std::string(cmdline::value(line, "loglevel").data(),
+                          cmdline::value(line, "loglevel").size()),
               "debug");
     EXPECT_TRUE(cmdline::value(line, "rustos.test") == "panic");
     EXPECT_TRUE(cmdline::value(line, "rustos").empty());
@@ -28,9 +29,10 @@ TEST(Cmdline, ValueLookup) {
 }
 
 TEST(Cmdline, InitArgsAfterDoubleDash) {
-    EXPECT_TRUE(cmdline::init_args("a=b -- --programs=/p --poweroff") == "--programs=/p --poweroff");
+    EXPECT_TRUE(cmdline::init_args("a=b -- --programs=/p --poweroff") ==
+                "--programs=/p --poweroff");
     EXPECT_TRUE(cmdline::init_args("-- x") == "x");
-    EXPECT_TRUE(cmdline::init_args("a=--b") .empty());
+    EXPECT_TRUE(cmdline::init_args("a=--b").empty());
     EXPECT_TRUE(cmdline::init_args("a=b --").empty());
     EXPECT_TRUE(cmdline::init_args("").empty());
 }
@@ -44,14 +46,14 @@ TEST(Cmdline, SplitWords) {
 }
 
 TEST(ErrorOr, TryPropagates) {
-    auto fails = []() -> ErrorOr<int> { return Error(Errno::EINVAL, "bad"); };
+    auto fails = []() -> ErrorOr<int> { return Error(EINVAL, "bad"); };
     auto uses = [&]() -> ErrorOr<int> {
         int v = TRY(fails());
         return v + 1;
     };
     auto r = uses();
     ASSERT_TRUE(r.is_error());
-    EXPECT_EQ(r.error().code(), Errno::EINVAL);
+    EXPECT_EQ(r.error().code(), EINVAL);
     EXPECT_STREQ(r.error().reason(), "bad");
     EXPECT_EQ(r.error().as_syscall_return(), -22);
 }

@@ -148,7 +148,8 @@ void parse_fadt(const SdtHeader* h) {
 void init(const BootInfo& info) {
     uint64_t rsdp_phys = info.rsdp_phys ? info.rsdp_phys : find_rsdp_in_bios();
     if (!rsdp_phys) {
-        LOG_WARN("acpi", "no RSDP found; assuming a legacy PC (LAPIC 0xfee00000, IOAPIC 0xfec00000)");
+        LOG_WARN("acpi",
+                 "no RSDP found; assuming a legacy PC (LAPIC 0xfee00000, IOAPIC 0xfec00000)");
         g_platform.lapic_address = 0xfee00000;
         g_platform.ioapic_address = 0xfec00000;
         g_platform.cpu_count = 1;
@@ -185,7 +186,8 @@ void init(const BootInfo& info) {
     }
     if (!g_platform.lapic_address)
         g_platform.lapic_address = 0xfee00000;
-    LOG_INFO("acpi", "RSDP rev %u oem '%s', %u CPU(s), IOAPIC at 0x%lx (GSI base %u), %u overrides, S5 %s",
+    LOG_INFO("acpi",
+             "RSDP rev %u oem '%s', %u CPU(s), IOAPIC at 0x%lx (GSI base %u), %u overrides, S5 %s",
              rsdp->revision, g_platform.oem, g_platform.cpu_count, g_platform.ioapic_address,
              g_platform.ioapic_gsi_base, g_platform.override_count,
              g_platform.s5_found ? "available" : "not found");

@@ -24,8 +24,8 @@ struct Platform {
     uint32_t ioapic_gsi_base;
     InterruptOverride overrides[16];
     uint32_t override_count;
-    uint16_t pm1a_control;  // FADT PM1a control block I/O port (0 if none)
-    uint16_t slp_typ_s5;    // SLP_TYPa for S5 from the DSDT \_S5 package
+    uint16_t pm1a_control; // FADT PM1a control block I/O port (0 if none)
+    uint16_t slp_typ_s5;   // SLP_TYPa for S5 from the DSDT \_S5 package
     bool s5_found;
 };
 

@@ -13,7 +13,7 @@ void lapic_eoi();
 uint32_t lapic_id();
 
 struct TimerCalibration {
-    uint64_t lapic_hz;  // LAPIC timer ticks per second (after the divider)
+    uint64_t lapic_hz; // LAPIC timer ticks per second (after the divider)
     uint64_t tsc_hz;
 };
 // Measures the LAPIC timer and the TSC over a 10 ms PIT interval.

@@ -33,13 +33,38 @@ struct [[gnu::packed]] IdtPointer {
 alignas(16) IdtEntry g_idt[256];
 IrqHandler g_handlers[256];
 
-constexpr const char* kExceptionNames[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
-    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
-    "segment not present", "stack fault", "general protection", "page fault", "reserved",
-    "x87 floating point", "alignment check", "machine check", "SIMD floating point",
-    "virtualization", "control protection", "reserved", "reserved", "reserved", "reserved",
-    "reserved", "reserved", "hypervisor injection", "VMM communication", "security", "reserved"};
+constexpr const char* kExceptionNames[32] = {"divide error",
+                                             "debug",
+                                             "NMI",
+                                             "breakpoint",
+                                             "overflow",
+                                             "bound range",
+                                             "invalid opcode",
+                                             "device not available",
+                                             "double fault",
+                                             "coprocessor overrun",
+                                             "invalid TSS",
+                                             "segment not present",
+                                             "stack fault",
+                                             "general protection",
+                                             "page fault",
+                                             "reserved",
+                                             "x87 floating point",
+                                             "alignment check",
+                                             "machine check",
+                                             "SIMD floating point",
+                                             "virtualization",
+                                             "control protection",
+                                             "reserved",
+                                             "reserved",
+                                             "reserved",
+                                             "reserved",
+                                             "reserved",
+                                             "reserved",
+                                             "hypervisor injection",
+                                             "VMM communication",
+                                             "security",
+                                             "reserved"};
 
 // Linux signal a user-mode exception turns into.
 int signal_for_exception(uint64_t vector) {
@@ -105,13 +130,13 @@ const char* exception_name(uint64_t vector) {
 }
 
 void dump_registers(const TrapFrame& f) {
-    LOG_ERROR("trap", "rip=%016lx cs=%04lx rflags=%08lx rsp=%016lx ss=%04lx", f.rip, f.cs,
-              f.rflags, f.rsp, f.ss);
+    LOG_ERROR("trap", "rip=%016lx cs=%04lx rflags=%08lx rsp=%016lx ss=%04lx", f.rip, f.cs, f.rflags,
+              f.rsp, f.ss);
     LOG_ERROR("trap", "rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx", f.rax, f.rbx, f.rcx, f.rdx);
     LOG_ERROR("trap", "rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx", f.rsi, f.rdi, f.rbp, f.r8);
     LOG_ERROR("trap", "r9 =%016lx r10=%016lx r11=%016lx r12=%016lx", f.r9, f.r10, f.r11, f.r12);
-    LOG_ERROR("trap", "r13=%016lx r14=%016lx r15=%016lx cr2=%016lx cr3=%016lx", f.r13, f.r14,
-              f.r15, read_cr2(), read_cr3());
+    LOG_ERROR("trap", "r13=%016lx r14=%016lx r15=%016lx cr2=%016lx cr3=%016lx", f.r13, f.r14, f.r15,
+              read_cr2(), read_cr3());
 }
 
 void init_idt() {

@@ -11,10 +11,10 @@ struct Thread;
 namespace kernel::arch {
 
 struct PerCpu {
-    PerCpu* self;            // 0
-    uint64_t kernel_rsp;     // 8: top of the current thread's kernel stack
-    uint64_t user_rsp;       // 16: scratch for the syscall entry
-    sched::Thread* current;  // 24
+    PerCpu* self;           // 0
+    uint64_t kernel_rsp;    // 8: top of the current thread's kernel stack
+    uint64_t user_rsp;      // 16: scratch for the syscall entry
+    sched::Thread* current; // 24
 };
 
 void init_percpu();

@@ -1,20 +1,28 @@
-// Linux errno values, generated from errno.def.
+// Linux errno values. The numbers come from the Linux UAPI header (pure
+// #defines, usable freestanding and identical to what glibc programs see);
+// errno.def names the ones RustOS uses and describes them, and is checked
+// against the header at compile time.
 #pragma once
 
+#include <asm-generic/errno.h>
 #include <stdint.h>
 
-namespace rustos::abi {
+namespace rustos {
 
-enum class Errno : int32_t {
-#define ERRNO(name, value, desc) name = value,
+// A Linux errno value (EINVAL, ENOENT, ...).
+using Errno = int32_t;
+
+namespace abi {
+
+#define ERRNO(name, value, desc)                                                                   \
+    static_assert(name == value, "errno.def disagrees with Linux: " #name);
 #include <rustos/abi/errno.def>
 #undef ERRNO
-};
 
 constexpr const char* errno_name(Errno e) {
     switch (e) {
-#define ERRNO(name, value, desc) \
-    case Errno::name:            \
+#define ERRNO(name, value, desc)                                                                   \
+    case value:                                                                                    \
         return #name;
 #include <rustos/abi/errno.def>
 #undef ERRNO
@@ -22,7 +30,19 @@ constexpr const char* errno_name(Errno e) {
     return "E?";
 }
 
+constexpr const char* errno_description(Errno e) {
+    switch (e) {
+#define ERRNO(name, value, desc)                                                                   \
+    case value:                                                                                    \
+        return desc;
+#include <rustos/abi/errno.def>
+#undef ERRNO
+    }
+    return "Unknown error";
+}
+
 // A syscall returns -errno in rax on failure.
 constexpr int64_t syscall_error(Errno e) { return -static_cast<int64_t>(e); }
 
-} // namespace rustos::abi
+} // namespace abi
+} // namespace rustos

@@ -31,7 +31,7 @@ inline constexpr uint32_t kRustosSyscallCount = 0
 #undef RUSTOS_SYSCALL
     ;
 
-#define RUSTOS_SYSCALL(n, name, sig, desc) \
+#define RUSTOS_SYSCALL(n, name, sig, desc)                                                         \
     inline constexpr uint64_t SYS_RUSTOS_##name = kRustosSyscallBase + n;
 #include <rustos/abi/rustos_syscalls.def>
 #undef RUSTOS_SYSCALL

@@ -9,8 +9,6 @@
 
 namespace rustos {
 
-using abi::Errno;
-
 class Error {
 public:
     constexpr Error(Errno code, const char* reason) : m_code(code), m_reason(reason) {}
@@ -33,9 +31,9 @@ public:
     ErrorOr(T&& v) : m_has_value(true) { new (&m_storage.value) T(rustos::move(v)); }
     ErrorOr(Error e) : m_has_value(false) { new (&m_storage.error) Error(e); }
     template <typename U>
-        requires(std::is_convertible_v<U, T> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, Error>)
-    ErrorOr(U&& v) : m_has_value(true) {
+    requires(std::is_convertible_v<U, T> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+             !std::is_same_v<std::remove_cvref_t<U>, Error>) ErrorOr(U&& v)
+        : m_has_value(true) {
         new (&m_storage.value) T(rustos::forward<U>(v));
     }
     ErrorOr(ErrorOr&& o) : m_has_value(o.m_has_value) {
@@ -73,7 +71,7 @@ private:
 template <>
 class [[nodiscard]] ErrorOr<void> {
 public:
-    ErrorOr() : m_error(Errno::EINVAL, nullptr), m_has_value(true) {}
+    ErrorOr() : m_error(EINVAL, nullptr), m_has_value(true) {}
     ErrorOr(Error e) : m_error(e), m_has_value(false) {}
     bool is_error() const { return !m_has_value; }
     explicit operator bool() const { return m_has_value; }
@@ -89,10 +87,10 @@ private:
 
 // Evaluate an ErrorOr expression; return its error from the enclosing
 // function, or yield its value.
-#define TRY(expr)                                 \
-    ({                                            \
-        auto _try_result = (expr);                \
-        if (_try_result.is_error())               \
-            return _try_result.error();           \
-        _try_result.release_value();              \
+#define TRY(expr)                                                                                  \
+    ({                                                                                             \
+        auto _try_result = (expr);                                                                 \
+        if (_try_result.is_error())                                                                \
+            return _try_result.error();                                                            \
+        _try_result.release_value();                                                               \
     })

@@ -18,9 +18,13 @@ constexpr T&& forward(std::remove_reference_t<T>& v) {
 }
 
 template <typename T>
-constexpr T min(T a, T b) { return a < b ? a : b; }
+constexpr T min(T a, T b) {
+    return a < b ? a : b;
+}
 template <typename T>
-constexpr T max(T a, T b) { return a < b ? b : a; }
+constexpr T max(T a, T b) {
+    return a < b ? b : a;
+}
 
 constexpr uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 constexpr uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }

@@ -1,0 +1,128 @@
+"""Boots RustOS in QEMU for integration tests: captures the serial console,
+waits for patterns, types into the console, and reports the exit status.
+A failing check raises TestFailure; the runner prints the log tail."""
+import os
+import pathlib
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent.parent / "tools"))
+import qemu  # noqa: E402
+
+ANSI = re.compile(rb"\x1b\[[0-9;=?]*[A-Za-z]")
+
+
+class TestFailure(Exception):
+    pass
+
+
+class Machine:
+    """One QEMU run. Use as a context manager; the log is kept in self.log."""
+
+    def __init__(self, mode="kernel", kernel_args="", memory="512M", icount=False, extra=()):
+        self.mode = mode
+        self.kernel_args = kernel_args
+        self.memory = memory
+        self.icount = icount
+        self.extra = extra
+        self.log = ""
+        self._pos = 0  # expect() searches from here
+        self.proc = None
+        self.exit_status = None
+        self._tmp = None
+
+    def __enter__(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="rustos-test-")
+        vars_copy = qemu.fresh_vars(self._tmp.name) if self.mode == "disk" else None
+        cmd = qemu.command(self.mode, self.kernel_args, memory=self.memory, icount=self.icount,
+                           vars_copy=vars_copy, extra=self.extra)
+        self.command = cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, bufsize=0)
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+        self._tmp.cleanup()
+        return False
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+            self._drain()
+
+    def _read_some(self, timeout):
+        """Reads what is available within `timeout`; False at EOF."""
+        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not r:
+            return True
+        data = os.read(self.proc.stdout.fileno(), 65536)
+        if not data:
+            return False
+        self.log += ANSI.sub(b"", data).replace(b"\r", b"").decode("utf-8", "replace")
+        return True
+
+    def _drain(self):
+        """Reads whatever is left after QEMU ended."""
+        try:
+            while self._read_some(0.05):
+                r, _, _ = select.select([self.proc.stdout], [], [], 0)
+                if not r:
+                    break
+        except (OSError, ValueError):
+            pass
+
+    def expect(self, pattern, timeout=30):
+        """Waits until `pattern` (regex) appears after the previous match;
+        returns the match. Raises TestFailure on timeout or exit."""
+        rx = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.log, self._pos)
+            if m:
+                self._pos = m.end()
+                return m
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TestFailure("timed out after %ds waiting for /%s/" % (timeout, pattern))
+            if not self._read_some(min(remaining, 0.2)):
+                self.proc.wait()
+                m = rx.search(self.log, self._pos)
+                if m:
+                    self._pos = m.end()
+                    return m
+                raise TestFailure("QEMU exited (status %s) before /%s/ appeared"
+                                  % (self.proc.returncode, pattern))
+
+    def send(self, text):
+        """Types `text` on the serial console."""
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def wait_exit(self, timeout=60):
+        """Waits for QEMU to end (reading the console meanwhile); returns its
+        exit status."""
+        deadline = time.monotonic() + timeout
+        while self._read_some(0.2):
+            if time.monotonic() > deadline:
+                raise TestFailure("QEMU still running after %ds" % timeout)
+        self.proc.wait(timeout=10)
+        self.exit_status = self.proc.returncode
+        return self.exit_status
+
+    def expect_in_order(self, patterns, timeout=30):
+        for p in patterns:
+            self.expect(p, timeout)
+
+    def tail(self, lines=40):
+        return "\n".join(self.log.splitlines()[-lines:])
+
+
+def check(cond, message):
+    if not cond:
+        raise TestFailure(message)

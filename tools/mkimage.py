@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Builds the RustOS boot volume without root or loop devices.
+
+  mkimage.py stage --manifest M --kernel K --grub-cfg G --out build/image
+      Stages the tree that mirrors the FAT32 boot volume and writes the boot
+      bundle (cpio newc) build/image/boot/bundle.cpio from it.
+  mkimage.py disk --tree build/image --out build/rustos.img
+      Makes EFI/BOOT/BOOTX64.EFI (standalone GRUB) and a GPT disk whose
+      FAT32 EFI system partition holds the tree.
+
+The manifest is tab-separated: source path, path inside the volume.
+"""
+import argparse
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# Everything except these top-level directories also goes into the boot
+# bundle, until vfsd mounts the FAT volume from disk.
+NOT_IN_BUNDLE = {"boot", "EFI"}
+
+GRUB_MODULES = ("part_gpt fat normal search search_fs_file configfile echo test "
+                "multiboot2 serial terminal efi_gop efi_uga all_video video gfxterm ls")
+
+
+def fail(msg):
+    print("mkimage: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def copy_if_changed(src, dst):
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists() and dst.stat().st_size == src.stat().st_size:
+        if dst.read_bytes() == src.read_bytes():
+            return
+    shutil.copyfile(src, dst)
+    mode = src.stat().st_mode
+    os.chmod(dst, 0o755 if mode & stat.S_IXUSR else 0o644)
+
+
+def write_newc(files, out):
+    """files: list of (archive path, host path or None for a directory)."""
+    data = bytearray()
+    ino = 1
+
+    def record(name, mode, body, mtime):
+        nonlocal ino
+        name_b = name.encode() + b"\0"
+        hdr = "070701" + "".join("%08X" % v for v in (
+            ino, mode, 0, 0, 1, mtime, len(body), 0, 0, 0, 0, len(name_b), 0))
+        ino += 1
+        data.extend(hdr.encode() + name_b)
+        data.extend(b"\0" * ((4 - len(data) % 4) % 4))
+        data.extend(body)
+        data.extend(b"\0" * ((4 - len(data) % 4) % 4))
+
+    dirs = set()
+    for arc, _ in files:
+        parts = arc.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.add("/".join(parts[:i]))
+    for d in sorted(dirs):
+        record(d, 0o040755, b"", 0)
+    for arc, host in sorted(files):
+        st = host.stat()
+        mode = 0o100755 if st.st_mode & stat.S_IXUSR else 0o100644
+        record(arc, mode, host.read_bytes(), int(st.st_mtime))
+    record("TRAILER!!!", 0, b"", 0)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_bytes(bytes(data))
+    tmp.replace(out)
+
+
+def stage(args):
+    out = pathlib.Path(args.out)
+    wanted = {}
+    for line_no, line in enumerate(pathlib.Path(args.manifest).read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2:
+            fail("%s:%d: expected 'source<TAB>destination'" % (args.manifest, line_no))
+        src, dst = pathlib.Path(parts[0]), parts[1].strip("/")
+        if not src.is_file():
+            fail("%s:%d: %s does not exist (is its Debian package installed? run ./x deps)"
+                 % (args.manifest, line_no, src))
+        wanted[dst] = src
+    wanted["boot/kernel.elf"] = pathlib.Path(args.kernel)
+    wanted["boot/grub/grub.cfg"] = pathlib.Path(args.grub_cfg)
+
+    for dst, src in wanted.items():
+        copy_if_changed(src, out / dst)
+    # Drop files that are no longer in the manifest (but keep generated ones).
+    for p in sorted(out.rglob("*"), reverse=True):
+        rel = p.relative_to(out).as_posix()
+        if p.is_file() and rel not in wanted and rel not in ("boot/bundle.cpio", "EFI/BOOT/BOOTX64.EFI"):
+            p.unlink()
+        elif p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+
+    bundle = [(rel, out / rel) for rel in sorted(wanted) if rel.split("/")[0] not in NOT_IN_BUNDLE]
+    write_newc(bundle, out / "boot/bundle.cpio")
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        fail("command failed: %s\n%s%s" % (" ".join(map(str, cmd)), r.stdout, r.stderr))
+    return r.stdout
+
+
+def make_grub_efi(tree):
+    efi = tree / "EFI/BOOT/BOOTX64.EFI"
+    efi.parent.mkdir(parents=True, exist_ok=True)
+    embedded = ROOT / "boot/grub-embedded.cfg"
+    run(["grub-mkstandalone", "-O", "x86_64-efi", "-o", str(efi),
+         "--install-modules=" + GRUB_MODULES, "--modules=" + GRUB_MODULES,
+         "--locales=", "--fonts=", "--themes=",
+         "boot/grub/grub.cfg=" + str(embedded)])
+
+
+def disk(args):
+    tree = pathlib.Path(args.tree)
+    out = pathlib.Path(args.out)
+    make_grub_efi(tree)
+    content = sum(p.stat().st_size for p in tree.rglob("*") if p.is_file())
+    # FAT32 wants at least 65525 clusters; leave room for user files.
+    size_mib = max(128, (content * 2) // (1 << 20) + 64)
+    sectors = size_mib * 2048
+    first, last = 2048, sectors - 34  # GPT backup header and table at the end
+    tmp = out.with_suffix(".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    with open(tmp, "wb") as f:
+        f.truncate(sectors * 512)
+    run(["sgdisk", "-o", "-n", "1:%d:%d" % (first, last), "-t", "1:ef00", "-c", "1:RUSTOS", str(tmp)])
+    part_kib = (last - first + 1) // 2
+    run(["mkfs.fat", "-F", "32", "-n", "RUSTOS", "-i", "52555354", "-h", str(first),
+         "--offset", str(first), str(tmp), str(part_kib)])
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    img = "%s@@%d" % (tmp, first * 512)
+    top = sorted(p for p in tree.iterdir())
+    run(["mcopy", "-s", "-Q", "-i", img] + [str(p) for p in top] + ["::/"], env=env)
+    tmp.replace(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("stage")
+    s.add_argument("--manifest", required=True)
+    s.add_argument("--kernel", required=True)
+    s.add_argument("--grub-cfg", required=True)
+    s.add_argument("--out", required=True)
+    d = sub.add_parser("disk")
+    d.add_argument("--tree", required=True)
+    d.add_argument("--out", required=True)
+    args = ap.parse_args()
+    stage(args) if args.cmd == "stage" else disk(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,9 @@ def test_fast_boot_runs_busybox_and_threads(boot):
         # std::thread x4, mutex, condition_variable, iostream, vector.
         m.expect(r"^threads: 4 workers summed 1\.\.1000000 = 500000500000 \(ok\)$")
         m.expect(r"rootd: /apps/tests/threads \(pid \d+\) exited with status 0")
+        # static-pie (ET_DYN, no interpreter): loaded at the kernel's PIE base.
+        m.expect(r"I proc: spawned pid \d+ \(hello-pie\) from /apps/tests/hello-pie: static-pie entry 0x5555")
+        m.expect(r"^hello from hello-pie \(argc=1\)$")
         m.expect(r"I power: power off requested by pid 1 \(rootd\)")
         check(m.wait_exit() == 0, "QEMU exit status %s after ACPI power off" % m.exit_status)
 

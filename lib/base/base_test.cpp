@@ -67,3 +67,17 @@ TEST(Span, SliceAndRangeChecks) {
     EXPECT_FALSE(b.contains_range(1, 8));
     EXPECT_FALSE(b.contains_range(UINT64_MAX, 2));
 }
+
+TEST(ErrorOr, OwnedMessagesInHostedCode) {
+    auto parse = [](int line) -> ErrorOr<std::string> {
+        return Error::formatted(EINVAL, "manifest.toml:%d: 'id' is missing", line);
+    };
+    auto r = parse(7);
+    ASSERT_TRUE(r.is_error());
+    EXPECT_STREQ(r.error().reason(), "manifest.toml:7: 'id' is missing");
+    Error copy = r.error();
+    EXPECT_EQ(copy.code(), EINVAL);
+    EXPECT_STREQ(copy.reason(), "manifest.toml:7: 'id' is missing");
+    ErrorOr<std::string> ok = std::string("value");
+    EXPECT_EQ(*ok, "value");
+}

@@ -1,5 +1,10 @@
-// The one error type: an errno value plus a static message naming the
-// reason, carried by ErrorOr<T> and propagated with TRY().
+// The one error type: an errno value plus a message naming the reason,
+// carried by ErrorOr<T> and propagated with TRY().
+//
+// In the kernel the message is always a static string. Hosted code
+// (services, tools, host tests) may also attach an owned message, e.g.
+// "services/netd/RUSTOS.package.toml:7: 'startup' must be one of ...",
+// with Error::formatted().
 #pragma once
 
 #include <rustos/abi/errno.h>
@@ -7,21 +12,56 @@
 
 #include <new>
 
+#if __STDC_HOSTED__
+#include <cstdarg>
+#include <cstdio>
+#include <memory>
+#include <string>
+#endif
+
 namespace rustos {
 
 class Error {
 public:
-    constexpr Error(Errno code, const char* reason) : m_code(code), m_reason(reason) {}
-    static constexpr Error from_errno(Errno code) { return Error(code, abi::errno_name(code)); }
+    Error(Errno code, const char* reason) : m_code(code), m_reason(reason) {}
+    static Error from_errno(Errno code) { return Error(code, abi::errno_name(code)); }
 
-    constexpr Errno code() const { return m_code; }
-    constexpr const char* reason() const { return m_reason; }
+    Errno code() const { return m_code; }
+    const char* reason() const {
+#if __STDC_HOSTED__
+        if (m_owned)
+            return m_owned->c_str();
+#endif
+        return m_reason;
+    }
     // Value for a syscall return register.
-    constexpr int64_t as_syscall_return() const { return abi::syscall_error(m_code); }
+    int64_t as_syscall_return() const { return abi::syscall_error(m_code); }
+
+#if __STDC_HOSTED__
+    static Error with_message(Errno code, std::string message) {
+        Error e(code, nullptr);
+        e.m_owned = std::make_shared<const std::string>(rustos::move(message));
+        return e;
+    }
+    static Error formatted(Errno code, const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+        va_list ap, ap2;
+        va_start(ap, fmt);
+        va_copy(ap2, ap);
+        int n = std::vsnprintf(nullptr, 0, fmt, ap);
+        va_end(ap);
+        std::string s(n > 0 ? size_t(n) : 0, '\0');
+        std::vsnprintf(s.data(), s.size() + 1, fmt, ap2);
+        va_end(ap2);
+        return with_message(code, rustos::move(s));
+    }
+#endif
 
 private:
     Errno m_code;
     const char* m_reason; // static string, never freed
+#if __STDC_HOSTED__
+    std::shared_ptr<const std::string> m_owned;
+#endif
 };
 
 template <typename T>
@@ -29,7 +69,7 @@ class [[nodiscard]] ErrorOr {
 public:
     ErrorOr(const T& v) : m_has_value(true) { new (&m_storage.value) T(v); }
     ErrorOr(T&& v) : m_has_value(true) { new (&m_storage.value) T(rustos::move(v)); }
-    ErrorOr(Error e) : m_has_value(false) { new (&m_storage.error) Error(e); }
+    ErrorOr(Error e) : m_has_value(false) { new (&m_storage.error) Error(rustos::move(e)); }
     template <typename U>
     requires(std::is_convertible_v<U, T> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
              !std::is_same_v<std::remove_cvref_t<U>, Error>) ErrorOr(U&& v)
@@ -47,6 +87,8 @@ public:
     ~ErrorOr() {
         if (m_has_value)
             m_storage.value.~T();
+        else
+            m_storage.error.~Error();
     }
 
     bool is_error() const { return !m_has_value; }
@@ -56,7 +98,9 @@ public:
     const T& value() const { return m_storage.value; }
     T release_value() { return rustos::move(m_storage.value); }
     T* operator->() { return &m_storage.value; }
+    const T* operator->() const { return &m_storage.value; }
     T& operator*() { return m_storage.value; }
+    const T& operator*() const { return m_storage.value; }
 
 private:
     union Storage {
@@ -71,8 +115,8 @@ private:
 template <>
 class [[nodiscard]] ErrorOr<void> {
 public:
-    ErrorOr() : m_error(EINVAL, nullptr), m_has_value(true) {}
-    ErrorOr(Error e) : m_error(e), m_has_value(false) {}
+    ErrorOr() : m_error(0, nullptr), m_has_value(true) {}
+    ErrorOr(Error e) : m_error(rustos::move(e)), m_has_value(false) {}
     bool is_error() const { return !m_has_value; }
     explicit operator bool() const { return m_has_value; }
     Error error() const { return m_error; }

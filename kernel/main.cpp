@@ -67,7 +67,7 @@ void finalize() {
     size_t argc = 1 + rustos::cmdline::split_words(cmdline_init_args(boot_info()), argv + 1, 31);
     rustos::StringView envp[] = {"PATH=/bin", "HOME=/", "TERM=linux"};
     LOG_INFO("kernel", "finalize: spawning %s", kRootdPath);
-    auto rootd = proc::spawn(kRootdPath, {argv, argc}, {envp, 3}, 0);
+    auto rootd = proc::spawn_root(kRootdPath, {argv, argc}, {envp, 3});
     if (rootd.is_error())
         panic("cannot start rootd from %s: %s", kRootdPath, rootd.error().reason());
 }

@@ -83,13 +83,6 @@ ErrorOr<void> split_at(Process& p, uint64_t addr) {
     return {};
 }
 
-bool range_free(Process& p, uint64_t start, uint64_t end) {
-    for (auto& v : p.vmas)
-        if (v.start < end && start < v.end)
-            return false;
-    return true;
-}
-
 // Highest gap of `len` bytes below kMmapTop.
 uint64_t find_gap(Process& p, uint64_t len) {
     uint64_t candidate_end = kMmapTop;
@@ -109,6 +102,25 @@ uint64_t find_gap(Process& p, uint64_t len) {
 }
 
 } // namespace
+
+bool range_is_free(Process& p, uint64_t start, uint64_t end) {
+    for (auto& v : p.vmas)
+        if (v.start < end && start < v.end)
+            return false;
+    return true;
+}
+
+uint64_t resident_pages(Process& p) {
+    uint64_t n = 0;
+    for (auto& v : p.vmas) {
+        for (uint64_t va = v.start; va < v.end; va += mm::kPageSize) {
+            uint64_t* pte = mm::find_pte(p.pml4, va);
+            if (pte && (*pte & (mm::PTE_PRESENT | mm::PTE_SW_PROTNONE)))
+                ++n;
+        }
+    }
+    return n;
+}
 
 ErrorOr<void> insert_vma(Process& p, uint64_t start, uint64_t end, uint32_t prot, VmaKind kind) {
     auto* v = new Vma{start, end, prot, kind, {}};
@@ -182,7 +194,7 @@ ErrorOr<uint64_t> map_anonymous(Process& p, uint64_t addr, uint64_t len, uint32_
         if (addr + len > mm::kUserTop || addr + len < addr || addr < mm::kPageSize)
             return Error(ENOMEM, "fixed range outside user space");
         start = addr;
-        if (!range_free(p, start, start + len)) {
+        if (!range_is_free(p, start, start + len)) {
             if (noreplace)
                 return Error(EEXIST, "MAP_FIXED_NOREPLACE range in use");
             TRY(unmap(p, start, len));
@@ -190,7 +202,7 @@ ErrorOr<uint64_t> map_anonymous(Process& p, uint64_t addr, uint64_t len, uint32_
     } else {
         start = 0;
         if (addr && rustos::is_aligned(addr, mm::kPageSize) && addr + len <= mm::kUserTop &&
-            addr + len > addr && range_free(p, addr, addr + len))
+            addr + len > addr && range_is_free(p, addr, addr + len))
             start = addr;
         if (!start)
             start = find_gap(p, len);
@@ -266,7 +278,7 @@ uint64_t set_brk(Process& p, uint64_t new_brk) {
         if (v.kind == VmaKind::Heap)
             heap = &v;
     if (new_end > old_end) {
-        if (!range_free(p, old_end, new_end))
+        if (!range_is_free(p, old_end, new_end))
             return p.brk_current;
         if (heap && heap->end == old_end)
             heap->end = new_end;

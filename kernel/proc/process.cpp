@@ -2,33 +2,37 @@
 
 #include "arch/x86_64/cpu.h"
 #include "bootfs.h"
+#include "ipc/ipc.h"
 #include "log.h"
 #include "mm/memory.h"
 #include "panic.h"
 #include "sched/scheduler.h"
 #include "syscalls/futex.h"
 
-#include <rustos/abi/auxv.h>
-#include <rustos/abi/initial_stack.h>
-#include <rustos/elf/elf.h>
+#include <rustos/base/id_allocator.h>
+#include <rustos/elf/loader.h>
+#include <rustos/ipc/codec.h>
 
 namespace kernel::proc {
 
-using rustos::Errno;
 using rustos::Error;
 
 ErrorOr<void> insert_vma(Process& p, uint64_t start, uint64_t end, uint32_t prot, VmaKind kind);
+bool range_is_free(Process& p, uint64_t start, uint64_t end);
 void destroy_vmas(Process& p);
 
 namespace {
 
-constexpr uint64_t kStackTop = 0x00007ffffffff000ull;
-constexpr uint64_t kStackSize = 8ull << 20;
-constexpr uint64_t kInitialStackBytes = 64 * 1024;
-constexpr uint64_t kPieBase = 0x0000555555554000ull;
+// The Linux pid/tid namespace. Id 1 is handed out only on request (procd
+// gives it to init); fresh ids start at 2.
+constexpr uint32_t kMaxIds = 32768;
+uint64_t g_id_words[kMaxIds / 64];
+rustos::IdAllocator g_ids;
 
 IntrusiveList<Process, &Process::all_node> g_processes;
+uint64_t g_next_koid = 1;
 uint64_t g_random_state;
+RefPtr<ipc::Endpoint> g_event_endpoint;
 
 uint64_t next_random() {
     // xorshift64*: seeded from the TSC; good enough for AT_RANDOM until a
@@ -46,9 +50,163 @@ void copy_name(char* dst, size_t cap, StringView src) {
     dst[i] = 0;
 }
 
-// Writes into another (not active) address space through the direct map,
-// populating pages as needed.
-ErrorOr<void> write_to(Process& p, uint64_t va, const uint8_t* src, uint64_t len) {
+VmaKind vma_kind(rustos::abi::MapKind k) {
+    switch (k) {
+    case rustos::abi::MapKind::Image:
+        return VmaKind::Image;
+    case rustos::abi::MapKind::Heap:
+        return VmaKind::Heap;
+    case rustos::abi::MapKind::Stack:
+        return VmaKind::Stack;
+    case rustos::abi::MapKind::Anonymous:
+        return VmaKind::Anonymous;
+    }
+    return VmaKind::Anonymous;
+}
+
+// The kernel's LoadTarget: writes straight into a not-yet-started process.
+class KernelLoadTarget final : public rustos::elf::LoadTarget {
+public:
+    explicit KernelLoadTarget(Process& p) : m_process(p) {}
+    ErrorOr<void> map(uint64_t vaddr, uint64_t len, uint32_t prot,
+                      rustos::abi::MapKind kind) override {
+        return map_region(m_process, vaddr, len, prot, vma_kind(kind));
+    }
+    ErrorOr<void> write(uint64_t vaddr, const uint8_t* data, uint64_t len) override {
+        return write_memory(m_process, vaddr, data, len);
+    }
+
+private:
+    Process& m_process;
+};
+
+void free_address_space(Process& p) {
+    if (!p.pml4 || p.pml4 == mm::kernel_pml4())
+        return;
+    destroy_vmas(p);
+    mm::destroy_user_pml4(p.pml4);
+    p.pml4 = mm::kernel_pml4();
+}
+
+} // namespace
+
+void init() {
+    g_random_state = arch::rdtsc() | 1;
+    g_ids.init(g_id_words, kMaxIds, 2);
+}
+
+ErrorOr<uint32_t> allocate_tid() {
+    arch::InterruptGuard guard;
+    return g_ids.allocate();
+}
+
+void release_tid(uint32_t tid) {
+    arch::InterruptGuard guard;
+    g_ids.release(tid);
+}
+
+Process::~Process() {
+    arch::InterruptGuard guard;
+    free_address_space(*this);
+    handles.close_all();
+    g_processes.remove(*this);
+    if (pid)
+        g_ids.release(uint32_t(pid));
+}
+
+Process* find(int pid) {
+    arch::InterruptGuard guard;
+    for (auto& p : g_processes)
+        if (p.pid == pid)
+            return &p;
+    return nullptr;
+}
+
+Process* current_process() { return sched::current()->process; }
+uint64_t page_table_of(const Process& p) { return p.pml4; }
+const char* name_of(const Process& p) { return p.name; }
+
+rustos::abi::ProcessInfo info_of(const Process& p) {
+    rustos::abi::ProcessInfo info{};
+    info.pid = uint32_t(p.pid);
+    info.creator_pid = uint32_t(p.creator_pid);
+    info.koid = p.koid;
+    info.state = uint32_t(p.state);
+    info.wait_status = p.wait_status;
+    info.threads = uint32_t(p.live_threads);
+    info.user_pages = p.state == ProcessState::Exited ? 0 : resident_pages(const_cast<Process&>(p));
+    uint64_t ticks = p.cpu_ticks;
+    for (auto& t : p.threads)
+        ticks += t.ticks_used;
+    info.cpu_ticks = ticks;
+    copy_name(info.name, sizeof info.name, p.name);
+    return info;
+}
+
+size_t list(rustos::abi::ProcessInfo* out, size_t max) {
+    arch::InterruptGuard guard;
+    size_t n = 0;
+    for (auto& p : g_processes) {
+        if (p.state == ProcessState::Exited)
+            continue;
+        if (n < max)
+            out[n] = info_of(p);
+        ++n;
+    }
+    return n;
+}
+
+void set_event_endpoint(ipc::Endpoint* endpoint) {
+    arch::InterruptGuard guard;
+    g_event_endpoint = RefPtr<ipc::Endpoint>(endpoint);
+}
+
+uint32_t offload_classes_for_new_process(StringView) {
+    uint32_t classes = 0;
+    if (ipc::registered_endpoint(rustos::ipc::service::PROCD))
+        classes |= OFFLOAD_PROC;
+    return classes;
+}
+
+ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid) {
+    auto* p = new Process;
+    if (!p)
+        return Error(ENOMEM, "out of memory for a process");
+    RefPtr<Process> ref = RefPtr<Process>::adopt(p);
+    p->pml4 = TRY(mm::create_user_pml4());
+    p->pid = int(TRY(allocate_tid()));
+    p->creator_pid = creator_pid;
+    copy_name(p->name, sizeof p->name, name);
+    p->offload = offload_classes_for_new_process(name);
+    {
+        arch::InterruptGuard guard;
+        p->koid = g_next_koid++;
+        g_processes.push_back(*p);
+    }
+    return ref;
+}
+
+ErrorOr<void> map_region(Process& p, uint64_t vaddr, uint64_t len, uint32_t prot, VmaKind kind) {
+    if (p.state != ProcessState::Created)
+        return Error(EBUSY, "the process has already started");
+    if (!rustos::is_aligned(vaddr, mm::kPageSize) || len == 0 ||
+        !rustos::is_aligned(len, mm::kPageSize))
+        return Error(EINVAL, "region not page aligned or empty");
+    uint64_t end;
+    if (!rustos::checked_add(vaddr, len, &end) || end > mm::kUserTop || vaddr < mm::kPageSize)
+        return Error(EINVAL, "region outside user space");
+    if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return Error(EINVAL, "unknown protection bits");
+    if (!range_is_free(p, vaddr, end))
+        return Error(EEXIST, "region overlaps an existing mapping");
+    return insert_vma(p, vaddr, end, prot, kind);
+}
+
+ErrorOr<void> write_memory(Process& p, uint64_t va, const uint8_t* src, uint64_t len) {
+    if (p.state != ProcessState::Created)
+        return Error(EBUSY, "the process has already started");
+    // Writes through the direct map, so read-only segments are filled the
+    // same way.
     TRY(prepare_user_range(p, va, len, false));
     while (len) {
         uint64_t phys = user_to_phys(p, va);
@@ -61,70 +219,64 @@ ErrorOr<void> write_to(Process& p, uint64_t va, const uint8_t* src, uint64_t len
     return {};
 }
 
-ErrorOr<void> load_image(Process& p, rustos::ReadonlyBytes file, const rustos::elf::Image& image,
-                         uint64_t base) {
-    uint64_t mapped_end = 0;
-    for (size_t i = 0; i < image.load_count; ++i) {
-        const auto& seg = image.loads[i];
-        uint64_t start = rustos::align_down(base + seg.vaddr, mm::kPageSize);
-        uint64_t end = rustos::align_up(base + seg.vaddr + seg.memsz, mm::kPageSize);
-        uint32_t prot = ((seg.flags & rustos::elf::PF_R) ? uint32_t(PROT_READ) : 0u) |
-                        ((seg.flags & rustos::elf::PF_W) ? uint32_t(PROT_WRITE) : 0u) |
-                        ((seg.flags & rustos::elf::PF_X) ? uint32_t(PROT_EXEC) : 0u);
-        if (start < mapped_end)
-            start = mapped_end; // shares a page with the previous segment
-        if (start < end)
-            TRY(insert_vma(p, start, end, prot | PROT_READ, VmaKind::Image));
-        mapped_end = rustos::max(mapped_end, end);
-        // The loader writes through the direct map, so read-only segments
-        // are filled in the same way; bss pages come zeroed.
-        TRY(write_to(p, base + seg.vaddr, file.data() + seg.offset, seg.filesz));
-        uint64_t zero_start = base + seg.vaddr + seg.filesz;
-        uint64_t zero_end = base + seg.vaddr + seg.memsz;
-        if (zero_end > zero_start)
-            TRY(prepare_user_range(p, zero_start, zero_end - zero_start, false));
+ErrorOr<void> start(Process& p, uint64_t entry, uint64_t rsp, uint64_t brk, bool suspended) {
+    if (p.state != ProcessState::Created)
+        return Error(EBUSY, "the process has already started");
+    if (entry >= mm::kUserTop || rsp >= mm::kUserTop || brk >= mm::kUserTop)
+        return Error(EINVAL, "entry, stack or break outside user space");
+    arch::TrapFrame frame{};
+    frame.rip = entry;
+    frame.rsp = rsp;
+    frame.rflags = 0x202;
+    sched::Thread* t =
+        sched::create_user_thread(&p, frame, sched::kPriorityNormal, uint32_t(p.pid));
+    if (!t)
+        return Error(ENOMEM, "out of memory for the main thread");
+    p.brk_start = p.brk_current = rustos::align_up(brk, mm::kPageSize);
+    arch::InterruptGuard guard;
+    p.ref(); // a started process keeps itself alive until its last thread ends
+    p.threads.push_back(*t);
+    p.live_threads = 1;
+    p.main_thread = t;
+    if (suspended) {
+        p.state = ProcessState::Suspended;
+        return {};
     }
-    p.brk_start = p.brk_current = mapped_end;
+    p.state = ProcessState::Running;
+    sched::start(t);
     return {};
 }
 
-void free_process(Process* p) {
-    g_processes.remove(*p);
-    delete p;
+ErrorOr<void> resume(Process& p) {
+    arch::InterruptGuard guard;
+    if (p.state != ProcessState::Suspended)
+        return Error(EINVAL, "the process is not suspended");
+    p.state = ProcessState::Running;
+    sched::start(p.main_thread);
+    return {};
 }
 
-} // namespace
-
-void init() { g_random_state = arch::rdtsc() | 1; }
-
-Process* find(int pid) {
-    for (auto& p : g_processes)
-        if (p.pid == pid)
-            return &p;
-    return nullptr;
+ErrorOr<void> set_pid(Process& p, uint32_t pid) {
+    arch::InterruptGuard guard;
+    if (p.state != ProcessState::Created && p.state != ProcessState::Suspended)
+        return Error(EBUSY, "the process is already running");
+    if (uint32_t(p.pid) == pid)
+        return {};
+    TRY(g_ids.claim(pid));
+    g_ids.release(uint32_t(p.pid));
+    p.pid = int(pid);
+    if (p.main_thread)
+        p.main_thread->tid = pid;
+    return {};
 }
 
-Process* current_process() { return sched::current()->process; }
-uint64_t page_table_of(const Process& p) { return p.pml4; }
-const char* name_of(const Process& p) { return p.name; }
-
-ErrorOr<Process*> spawn(StringView path, rustos::Span<const StringView> argv,
-                        rustos::Span<const StringView> envp, int parent_pid) {
+ErrorOr<Process*> spawn_root(StringView path, rustos::Span<const StringView> argv,
+                             rustos::Span<const StringView> envp) {
     rustos::ReadonlyBytes file = TRY(bootfs::open(path));
     auto image = TRY(rustos::elf::parse_executable(file));
     if (image.has_interp)
-        return Error(ENOEXEC, "dynamically linked (PT_INTERP) programs need loaderd");
+        return Error(ENOEXEC, "rootd must be a static program (it has PT_INTERP)");
 
-    auto* p = new Process;
-    if (!p)
-        return Error(ENOMEM, "out of memory for a process");
-    auto pml4 = mm::create_user_pml4();
-    if (pml4.is_error()) {
-        delete p;
-        return pml4.error();
-    }
-    p->pml4 = pml4.value();
-    p->parent_pid = parent_pid;
     StringView base_name = path;
     for (size_t i = path.size(); i > 0; --i) {
         if (path[i - 1] == '/') {
@@ -132,97 +284,54 @@ ErrorOr<Process*> spawn(StringView path, rustos::Span<const StringView> argv,
             break;
         }
     }
-    copy_name(p->name, sizeof p->name, base_name);
+    RefPtr<Process> p = TRY(create(base_name, 0));
+    // The privilege root holds every capability at birth.
+    p->caps.brokers = ~0ull;
+    p->caps.service_register = ~0ull;
+    p->caps.service_authority = ~0ull;
 
-    auto fail = [&](Error e) -> ErrorOr<Process*> {
-        destroy_vmas(*p);
-        mm::destroy_user_pml4(p->pml4);
-        delete p;
-        return e;
-    };
-
-    uint64_t base = image.type == rustos::elf::ET_DYN ? kPieBase : 0;
-    if (auto r = load_image(*p, file, image, base); r.is_error())
-        return fail(r.error());
-    if (auto r = insert_vma(*p, kStackTop - kStackSize, kStackTop, PROT_READ | PROT_WRITE,
-                            VmaKind::Stack);
-        r.is_error())
-        return fail(r.error());
+    KernelLoadTarget target(*p);
+    uint64_t bias = image.type == rustos::elf::ET_DYN ? rustos::elf::kPieBase : 0;
+    auto loaded = TRY(rustos::elf::load_image(file, image, bias, target));
 
     uint8_t random[16];
     for (int i = 0; i < 2; ++i) {
         uint64_t r = next_random();
         __builtin_memcpy(random + i * 8, &r, 8);
     }
-    using namespace rustos::abi;
-    const AuxEntry aux[] = {
-        {AT_PHDR, base + image.phdr_vaddr},
-        {AT_PHENT, image.phentsize},
-        {AT_PHNUM, image.phnum},
-        {AT_PAGESZ, mm::kPageSize},
-        {AT_BASE, 0},
-        {AT_FLAGS, 0},
-        {AT_ENTRY, base + image.entry},
-        {AT_UID, 0},
-        {AT_EUID, 0},
-        {AT_GID, 0},
-        {AT_EGID, 0},
-        {AT_HWCAP, arch::cpuid(1).edx},
-        {AT_CLKTCK, 100},
-        {AT_SECURE, 0},
-    };
-    InitialStackSpec spec{argv, envp, path, "x86_64", random, {aux, sizeof aux / sizeof aux[0]}};
-    auto* buffer = static_cast<uint8_t*>(mm::kzalloc(kInitialStackBytes));
-    if (!buffer)
-        return fail(Error(ENOMEM, "out of memory for the initial stack"));
-    auto rsp = build_initial_stack({buffer, kInitialStackBytes}, kStackTop, spec);
-    if (rsp.is_error()) {
-        mm::kfree(buffer);
-        return fail(rsp.error());
-    }
-    uint64_t used_from = rustos::align_down(rsp.value(), mm::kPageSize);
-    auto written = write_to(*p, used_from, buffer + (used_from - (kStackTop - kInitialStackBytes)),
-                            kStackTop - used_from);
-    mm::kfree(buffer);
-    if (written.is_error())
-        return fail(written.error());
-
-    arch::TrapFrame frame{};
-    frame.rip = base + image.entry;
-    frame.rsp = rsp.value();
-    frame.rflags = 0x202;
-    sched::Thread* t = sched::create_user_thread(p, frame, sched::kPriorityNormal);
-    if (!t)
-        return fail(Error(ENOMEM, "out of memory for the main thread"));
-    {
-        arch::InterruptGuard guard;
-        // One id space: the main thread's tid is the pid, as on Linux.
-        p->pid = int(t->tid);
-        g_processes.push_back(*p);
-        p->threads.push_back(*t);
-        p->live_threads = 1;
-    }
+    auto* scratch = static_cast<uint8_t*>(mm::kmalloc(rustos::elf::kInitialStackBytes));
+    if (!scratch)
+        return Error(ENOMEM, "out of memory for the initial stack");
+    rustos::elf::StackSpec spec;
+    spec.argv = argv;
+    spec.envp = envp;
+    spec.execfn = path;
+    spec.program = &loaded;
+    spec.hwcap = arch::cpuid(1).edx;
+    spec.random16 = random;
+    auto rsp = rustos::elf::setup_stack(spec, target, {scratch, rustos::elf::kInitialStackBytes});
+    mm::kfree(scratch);
+    if (rsp.is_error())
+        return rsp.error();
+    TRY(start(*p, loaded.entry, rsp.value(), loaded.end, false));
     char path_text[128];
     copy_name(path_text, sizeof path_text, path);
     LOG_INFO("proc", "spawned pid %d (%s) from %s: %s entry 0x%lx", p->pid, p->name, path_text,
-             image.type == rustos::elf::ET_DYN ? "static-pie" : "static", frame.rip);
-    sched::start(t);
-    return p;
+             image.type == rustos::elf::ET_DYN ? "static-pie" : "static", loaded.entry);
+    return p.get(); // kept alive by its running main thread
 }
 
-ErrorOr<int> wait_child(int pid, int* wait_status) {
-    Process* self = current_process();
-    arch::InterruptGuard guard;
-    Process* child = find(pid);
-    if (!child || child->parent_pid != (self ? self->pid : 0))
-        return Error(ECHILD, "no such child");
-    while (!child->zombie) {
-        if (sched::wait_on(child->exit_waiters, 0) == sched::WakeReason::Interrupted)
-            return Error(EINTR, "interrupted");
+ErrorOr<void> require(Process& p, Capability c, const char* what) {
+    if (p.caps.has(c))
+        return {};
+    uint64_t bit = 1ull << (uint32_t(c) & 63);
+    if (!(p.denied_logged & bit)) {
+        p.denied_logged |= bit;
+        LOG_WARN("cap", "pid %d (%s): %s refused: needs the %s capability (held by %s) -> EPERM",
+                 p.pid, p.name, what, rustos::abi::capability_name(c),
+                 rustos::abi::capability_owner(c));
     }
-    *wait_status = child->wait_status;
-    free_process(child);
-    return pid;
+    return Error(EPERM, "missing capability");
 }
 
 namespace {
@@ -244,23 +353,38 @@ void begin_exit(Process& p, int wait_status) {
     }
 }
 
+void post_exit_event(Process& p) {
+    if (!g_event_endpoint)
+        return;
+    auto* m = ipc::KMessage::create(4 + 8 + 4);
+    if (!m) {
+        LOG_WARN("proc", "out of memory: exit of pid %d not reported to procd", p.pid);
+        return;
+    }
+    m->header.op = rustos::ipc::op::KERNEL_PROCESS_EXITED;
+    m->header.sender_pid = uint32_t(p.pid);
+    m->header.sender_koid = p.koid;
+    rustos::ipc::Writer w(m->payload(), m->header.length);
+    w.u32(uint32_t(p.pid)).u64(p.koid).i32(p.wait_status);
+    g_event_endpoint->post_event(m);
+}
+
 // Precondition: interrupts disabled. The last thread of `p` is leaving.
 void finish_process(Process& p) {
     arch::write_cr3(mm::kernel_pml4());
-    destroy_vmas(p);
-    mm::destroy_user_pml4(p.pml4);
-    p.pml4 = mm::kernel_pml4();
-    p.zombie = true;
+    free_address_space(p);
+    p.state = ProcessState::Exited;
     int status = p.wait_status;
     if (status & 0x7f)
         LOG_INFO("proc", "pid %d (%s) terminated by signal %d", p.pid, p.name, status & 0x7f);
     else
         LOG_INFO("proc", "pid %d (%s) exited with status %d", p.pid, p.name, (status >> 8) & 0xff);
-    if (p.parent_pid && find(p.parent_pid)) {
-        sched::wake_all(p.exit_waiters);
-    } else {
-        free_process(&p); // nobody will wait for it
-    }
+    // Endpoints it served close (their callers fail), calls it received but
+    // did not answer fail with ECONNRESET.
+    p.handles.close_all();
+    post_exit_event(p);
+    sched::wake_all(p.exit_waiters);
+    p.unref(); // the reference taken by start()
 }
 
 [[noreturn]] void leave(bool clear_tid) {
@@ -276,6 +400,7 @@ void finish_process(Process& p) {
         }
     }
     p->threads.remove(*self);
+    p->cpu_ticks += self->ticks_used;
     if (--p->live_threads == 0)
         finish_process(*p);
     sched::exit_current_thread();

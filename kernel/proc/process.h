@@ -1,20 +1,30 @@
-// Processes: an address space (page tables + VMAs), threads, and exit
-// state. Policy about processes (PIDs for Linux, the tree, wait semantics)
-// moves to procd later; this is the kernel mechanism plus the temporary
-// spawn/wait used by rootd.
+// Processes: an address space (page tables + VMAs), threads, handles,
+// capabilities and exit state. This is mechanism only: which processes
+// exist and in what tree, what their Linux parent is and who may wait for
+// them is procd's policy; how programs are loaded is loaderd's (through the
+// process broker). The kernel itself loads exactly one program: rootd.
 #pragma once
 
 #include "lib/list.h"
+#include "object/handle_table.h"
+#include "object/object.h"
 #include "sched/thread.h"
 
+#include <rustos/abi/native.h>
 #include <rustos/base/error.h>
 #include <rustos/base/span.h>
 #include <rustos/base/string_view.h>
+
+namespace kernel::ipc {
+class Endpoint;
+}
 
 namespace kernel::proc {
 
 using rustos::ErrorOr;
 using rustos::StringView;
+using rustos::abi::Capability;
+using rustos::abi::ProcessState;
 
 enum : uint32_t { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
 
@@ -27,10 +37,29 @@ struct Vma {
     ListNode node;
 };
 
-struct Process {
-    int pid = 0;
-    int parent_pid = 0;
+// Which Linux syscall classes a process sends to their policy services.
+// Decided once, at creation: a class is offloaded when its owner was
+// registered then and the process is not that owner.
+enum OffloadClass : uint32_t {
+    OFFLOAD_PROC = 1u << 0, // wait4, waitid, getppid → procd
+};
+
+struct Capabilities {
+    uint64_t brokers = 0;          // bit n: Capability with number n (BROKER kind)
+    uint64_t service_register = 0; // bit id: may register that service id
+    uint64_t service_authority = 0;
+    bool has(Capability c) const { return brokers & (1ull << uint32_t(c)); }
+};
+
+struct Process final : KernelObject {
+    Process() : KernelObject(ObjectType::Process) {}
+    ~Process() override;
+
+    uint64_t koid = 0;
+    int pid = 0;         // Linux pid (the main thread's tid); from the id table
+    int creator_pid = 0; // who created it (procd keeps the Linux parent)
     char name[32] = {};
+    ProcessState state = ProcessState::Created;
     uint64_t pml4 = 0;
 
     IntrusiveList<Vma, &Vma::node> vmas; // sorted by start
@@ -38,28 +67,58 @@ struct Process {
 
     IntrusiveList<sched::Thread, &sched::Thread::process_node> threads;
     size_t live_threads = 0;
+    sched::Thread* main_thread = nullptr; // until started
     bool exiting = false;
-    int wait_status = 0; // Linux wait(2) encoding
-    bool zombie = false;
+    int wait_status = 0; // Linux wait(2) encoding, once exited
     sched::WaitQueue exit_waiters;
+    uint64_t cpu_ticks = 0; // of threads that already ended
+
+    HandleTable handles;
+    Capabilities caps;
+    uint32_t offload = 0; // OffloadClass bits
 
     uint64_t enosys_logged[8] = {}; // one ENOSYS log line per syscall number
+    uint64_t denied_logged = 0;     // one EPERM log line per capability
     ListNode all_node;
 };
 
 void init();
 
-// Loads a static ELF from the boot bundle into a new process and starts
-// its main thread.
-ErrorOr<Process*> spawn(StringView path, rustos::Span<const StringView> argv,
-                        rustos::Span<const StringView> envp, int parent_pid);
+// Kernel finalize: loads a static ELF from the boot bundle (rootd) into a
+// new process holding every capability, and starts it.
+ErrorOr<Process*> spawn_root(StringView path, rustos::Span<const StringView> argv,
+                             rustos::Span<const StringView> envp);
+
+// Process broker primitives (also used by spawn_root).
+ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid);
+ErrorOr<void> map_region(Process& p, uint64_t vaddr, uint64_t len, uint32_t prot, VmaKind kind);
+ErrorOr<void> write_memory(Process& p, uint64_t vaddr, const uint8_t* src, uint64_t len);
+ErrorOr<void> start(Process& p, uint64_t entry, uint64_t rsp, uint64_t brk, bool suspended);
+ErrorOr<void> resume(Process& p);
+// Gives a not-yet-started process another pid (procd's policy: init is 1).
+ErrorOr<void> set_pid(Process& p, uint32_t pid);
+
 Process* current_process();
+// The process with this Linux pid (live or exited-but-referenced), or nullptr.
 Process* find(int pid);
 uint64_t page_table_of(const Process& p);
 const char* name_of(const Process& p);
+rustos::abi::ProcessInfo info_of(const Process& p);
+// Fills up to `max` records; returns the number of live processes.
+size_t list(rustos::abi::ProcessInfo* out, size_t max);
 
-// Wait for a child of the current process to exit; returns its pid.
-ErrorOr<int> wait_child(int pid, int* wait_status);
+// Where process events (exit) go: procd's event endpoint.
+void set_event_endpoint(ipc::Endpoint* endpoint);
+// The offload classes a process created now gets (see OffloadClass).
+uint32_t offload_classes_for_new_process(StringView name);
+
+// Thread ids share the Linux pid namespace.
+ErrorOr<uint32_t> allocate_tid();
+void release_tid(uint32_t tid);
+
+// --- capabilities ---
+// EPERM (and one log line per process and capability) unless held.
+ErrorOr<void> require(Process& p, Capability c, const char* what);
 
 // --- address space ---
 // Resolves a user-mode page fault; false means the access is invalid.
@@ -74,6 +133,7 @@ ErrorOr<void> protect(Process& p, uint64_t addr, uint64_t len, uint32_t prot);
 uint64_t set_brk(Process& p, uint64_t new_brk);
 // Physical address of a user virtual address (after prepare_user_range).
 uint64_t user_to_phys(Process& p, uint64_t addr);
+uint64_t resident_pages(Process& p);
 
 // --- exit ---
 [[noreturn]] void kill_current_process(int signal, const char* reason);

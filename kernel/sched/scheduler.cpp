@@ -32,7 +32,6 @@ Thread g_idle_thread;
 Thread* g_dead_thread; // freed by the next thread once we are off its stack
 bool g_need_resched;
 uint64_t g_slice_ticks;
-uint64_t g_next_tid = 1;
 Stats g_stats;
 alignas(16) uint8_t g_initial_fpu[512];
 
@@ -41,7 +40,16 @@ void enqueue(Thread* t) {
     g_run_queues[t->priority].push_back(*t);
 }
 
+// A thread the current one asked to run next (IPC hand-off), or nullptr.
+Thread* g_handoff;
+
 Thread* pick_next() {
+    Thread* handoff = g_handoff;
+    g_handoff = nullptr;
+    if (handoff && handoff->state == ThreadState::Runnable) {
+        IntrusiveList<Thread, &Thread::run_node>::remove(*handoff);
+        return handoff;
+    }
     for (auto& q : g_run_queues)
         if (Thread* t = q.pop_front())
             return t;
@@ -49,11 +57,13 @@ Thread* pick_next() {
 }
 
 void free_thread(Thread* t) {
+    if (t->owns_tid)
+        proc::release_tid(uint32_t(t->tid));
     mm::kfree(t->kstack);
     delete t;
 }
 
-Thread* alloc_thread(const char* name, int priority) {
+Thread* alloc_thread(const char* name, int priority, uint32_t tid) {
     auto* t = new Thread;
     if (!t)
         return nullptr;
@@ -64,9 +74,17 @@ Thread* alloc_thread(const char* name, int priority) {
     }
     t->kstack_top = reinterpret_cast<uint64_t>(t->kstack) + kKernelStackSize;
     t->priority = priority;
-    {
-        arch::InterruptGuard guard;
-        t->tid = g_next_tid++;
+    if (tid) {
+        t->tid = tid;
+    } else {
+        auto id = proc::allocate_tid();
+        if (id.is_error()) {
+            mm::kfree(t->kstack);
+            delete t;
+            return nullptr;
+        }
+        t->tid = id.value();
+        t->owns_tid = true;
     }
     size_t i = 0;
     for (; name[i] && i + 1 < sizeof t->name; ++i)
@@ -142,7 +160,7 @@ void init() {
 Thread* current() { return arch::percpu().current; }
 
 Thread* create_kernel_thread(const char* name, void (*fn)(void*), void* arg, int priority) {
-    Thread* t = alloc_thread(name, priority);
+    Thread* t = alloc_thread(name, priority, 0);
     if (!t)
         return nullptr;
     prepare_switch_frame(t, t->kstack_top, kernel_thread_trampoline, reinterpret_cast<uint64_t>(fn),
@@ -150,8 +168,9 @@ Thread* create_kernel_thread(const char* name, void (*fn)(void*), void* arg, int
     return t;
 }
 
-Thread* create_user_thread(proc::Process* process, const arch::TrapFrame& frame, int priority) {
-    Thread* t = alloc_thread(proc::name_of(*process), priority);
+Thread* create_user_thread(proc::Process* process, const arch::TrapFrame& frame, int priority,
+                           uint32_t tid) {
+    Thread* t = alloc_thread(proc::name_of(*process), priority, tid);
     if (!t)
         return nullptr;
     t->process = process;
@@ -166,6 +185,8 @@ Thread* create_user_thread(proc::Process* process, const arch::TrapFrame& frame,
 }
 
 void inherit_fpu_state(Thread& t) { asm volatile("fxsave64 (%0)" ::"r"(t.fpu) : "memory"); }
+
+void destroy_unstarted_thread(Thread* t) { free_thread(t); }
 
 void start(Thread* t) {
     arch::InterruptGuard guard;
@@ -188,6 +209,8 @@ void sched_finish_switch_impl() {
         g_dead_thread = nullptr;
     }
 }
+
+void hand_off_to(Thread* t) { g_handoff = t; }
 
 void yield() {
     arch::InterruptGuard guard;

@@ -13,12 +13,20 @@ Thread* current();
 // Creates a kernel thread running fn(arg); not started.
 Thread* create_kernel_thread(const char* name, void (*fn)(void*), void* arg, int priority);
 // Creates a user thread that enters user mode with `frame`; not started.
-Thread* create_user_thread(proc::Process* process, const arch::TrapFrame& frame, int priority);
+// `tid` 0 allocates a fresh id; a process's main thread passes its pid.
+Thread* create_user_thread(proc::Process* process, const arch::TrapFrame& frame, int priority,
+                           uint32_t tid = 0);
 // Copies the current thread's FPU state into `t` (clone inherits it).
 void inherit_fpu_state(Thread& t);
 void start(Thread* t);
+// Frees a thread that was created but never started.
+void destroy_unstarted_thread(Thread* t);
 
 void yield();
+// Precondition: interrupts disabled. The next time this CPU schedules, it
+// runs `t` (if runnable) before anything in the run queues: IPC uses it to
+// switch from a caller straight to the server thread and back.
+void hand_off_to(Thread* t);
 // Precondition: interrupts disabled. The caller already linked itself on
 // whatever it waits for (or not, for a plain sleep).
 WakeReason block(uint64_t deadline_ns, bool interruptible);

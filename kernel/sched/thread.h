@@ -11,6 +11,10 @@
 namespace kernel::proc {
 struct Process;
 }
+namespace kernel::ipc {
+struct Transaction;
+struct KMessage;
+} // namespace kernel::ipc
 
 namespace kernel::sched {
 
@@ -26,6 +30,7 @@ struct WaitQueue;
 
 struct Thread {
     uint64_t tid = 0;
+    bool owns_tid = false; // released when the thread is freed (a main thread's is the pid)
     proc::Process* process = nullptr;
     ThreadState state = ThreadState::Runnable;
     int priority = kPriorityNormal;
@@ -51,6 +56,10 @@ struct Thread {
     bool kill_pending = false;
     uint64_t clear_child_tid = 0; // CLONE_CHILD_CLEARTID / set_tid_address
     arch::TrapFrame* syscall_frame = nullptr;
+    // IPC: what a caller handed straight to this thread while it waited in
+    // receive (a call, or a one-way kernel event).
+    ipc::Transaction* ipc_incoming_call = nullptr;
+    ipc::KMessage* ipc_incoming_event = nullptr;
     uint64_t ticks_used = 0;
 };
 

@@ -42,8 +42,12 @@ int64_t unimplemented(uint64_t number) {
         const char* name = rustos::abi::linux_syscall_name(number);
         if (!name)
             name = rustos::abi::rustos_syscall_name(number);
-        LOG_INFO("syscall", "pid %d (%s): %s (%lu) not implemented -> ENOSYS", p->pid, p->name,
-                 name ? name : "unknown", number);
+        // glibc probes rseq in every program and does without it (as on
+        // Linux before 4.18): not worth a line at the default level.
+        bool probe = number == uint32_t(rustos::abi::LinuxSyscall::rseq);
+        klog(probe ? LogLevel::Debug : LogLevel::Info, "syscall",
+             "pid %d (%s): %s (%lu) not implemented -> ENOSYS", p->pid, p->name,
+             name ? name : "unknown", number);
     }
     return rustos::abi::syscall_error(ENOSYS);
 }

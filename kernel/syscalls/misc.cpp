@@ -79,11 +79,9 @@ int64_t sys_reboot(Args& a) {
         (a.a1() != kMagic2 && a.a1() != 85072278 && a.a1() != 369367448 && a.a1() != 537993216))
         return err(EINVAL);
     proc::Process* p = proc::current_process();
-    if (p->pid != 1) {
-        LOG_WARN("syscall", "pid %d (%s): reboot refused: only the privilege root may", p->pid,
-                 p->name);
-        return err(EPERM);
-    }
+    auto allowed = proc::require(*p, rustos::abi::Capability::POWER, "reboot");
+    if (allowed.is_error())
+        return fail(allowed.error());
     switch (uint32_t(a.a2())) {
     case kPowerOff:
     case kHalt:

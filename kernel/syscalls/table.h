@@ -1,6 +1,8 @@
-// The kernel-default Linux personality: the calls the kernel answers itself
-// before (and without) any policy service. Every other Linux number gets
-// -ENOSYS and one log line per process. Native calls are listed in
+// The Linux system calls the kernel dispatches: pure mechanism it answers
+// itself, and the calls it offloads to a policy service when the calling
+// process is offloaded for their class (syscalls/offload.cpp; otherwise a
+// minimal kernel default answers). Every other Linux number gets -ENOSYS
+// and one log line per process. Native calls are listed in
 // lib/abi/include/rustos/abi/rustos_syscalls.def.
 #pragma once
 
@@ -23,6 +25,8 @@
     X(getpid) \
     X(gettid) \
     X(getppid) \
+    X(wait4) \
+    X(waitid) \
     X(sched_yield) \
     X(nanosleep) \
     X(clock_nanosleep) \

@@ -79,8 +79,7 @@ int64_t do_clone(Args& a, const CloneRequest& req, uint64_t number) {
     {
         arch::InterruptGuard guard;
         if (p.exiting) {
-            mm::kfree(t->kstack);
-            delete t;
+            sched::destroy_unstarted_thread(t);
             return err(EAGAIN);
         }
         p.threads.push_back(*t);
@@ -120,7 +119,6 @@ int64_t sys_exit_group(Args& a) { proc::exit_group(int(a.a0())); }
 
 int64_t sys_getpid(Args&) { return proc::current_process()->pid; }
 int64_t sys_gettid(Args&) { return int64_t(sched::current()->tid); }
-int64_t sys_getppid(Args&) { return proc::current_process()->parent_pid; }
 
 int64_t sys_sched_yield(Args&) {
     sched::yield();

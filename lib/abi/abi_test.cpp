@@ -26,7 +26,8 @@ TEST(Syscalls, NativeRange) {
     EXPECT_EQ(SYS_RUSTOS_LOG, 0x52550000u);
     EXPECT_TRUE(is_rustos_syscall(SYS_RUSTOS_LOG));
     EXPECT_FALSE(is_rustos_syscall(SYS_read));
-    EXPECT_STREQ(rustos_syscall_name(SYS_RUSTOS_PROCESS_SPAWN), "PROCESS_SPAWN");
+    EXPECT_STREQ(rustos_syscall_name(SYS_RUSTOS_IPC_CALL), "IPC_CALL");
+    EXPECT_STREQ(rustos_syscall_name(SYS_RUSTOS_MM_BROKER), "MM_BROKER");
     EXPECT_EQ(rustos_syscall_name(kRustosSyscallBase + 0xffff), nullptr);
 }
 

@@ -27,7 +27,7 @@ const char* rustos_syscall_name(uint64_t number) {
     if (!is_rustos_syscall(number))
         return nullptr;
     switch (number - kRustosSyscallBase) {
-#define RUSTOS_SYSCALL(n, name, sig, desc)                                                         \
+#define RUSTOS_SYSCALL(n, name, gate, sig, desc)                                                   \
     case n:                                                                                        \
         return #name;
 #include <rustos/abi/rustos_syscalls.def>

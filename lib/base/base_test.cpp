@@ -81,3 +81,31 @@ TEST(ErrorOr, OwnedMessagesInHostedCode) {
     ErrorOr<std::string> ok = std::string("value");
     EXPECT_EQ(*ok, "value");
 }
+
+#include <rustos/base/id_allocator.h>
+
+TEST(IdAllocator, CyclicAboveReservedRange) {
+    uint64_t words[2];
+    IdAllocator ids;
+    ids.init(words, 128, 2);
+    EXPECT_EQ(ids.allocate().value(), 2u);
+    EXPECT_EQ(ids.allocate().value(), 3u);
+    ids.release(2);
+    EXPECT_EQ(ids.allocate().value(), 4u); // not reused at once
+    ASSERT_FALSE(ids.claim(1).is_error()); // the reserved id, on request only
+    EXPECT_EQ(ids.claim(1).error().code(), EEXIST);
+    EXPECT_EQ(ids.claim(0).error().code(), EINVAL);
+    EXPECT_EQ(ids.claim(128).error().code(), EINVAL);
+    for (int i = 0; i < 200; ++i) {
+        auto r = ids.allocate();
+        if (r.is_error()) {
+            EXPECT_EQ(r.error().code(), EAGAIN);
+            break;
+        }
+        EXPECT_GE(r.value(), 2u);
+        EXPECT_LT(r.value(), 128u);
+    }
+    EXPECT_EQ(ids.used(), 127u); // 1..127 all taken
+    ids.release(50);
+    EXPECT_EQ(ids.allocate().value(), 50u); // wraps around to find it
+}

@@ -1,147 +1,194 @@
 // rootd: the userspace privilege root, spawned by the kernel's finalize
-// step as the first user process.
+// step. It holds every capability at birth and gives each to exactly one
+// owner:
 //
-// In this stage it runs the programs listed in a boot-bundle file (one per
-// line: path and arguments) through the temporary native spawn call, and
-// reports each exit status. Process creation moves to loaderd once the
-// service boot chain exists.
-#include <rustos/user/syscall.h>
+//  1. starts the foundational services (syscalld vfsd loaderd procd devmgrd
+//     driverd storaged) through the process broker, each allowed to
+//     register its own IPC_SERVICE id, and waits until every one has
+//     registered (with a deadline);
+//  2. delegates the brokers: PID_BROKER to procd (and has procd adopt the
+//     processes started so far), MM_BROKER to syscalld, DRIVER_BROKER to
+//     driverd, PROCESS_BROKER to loaderd (from here on loaderd creates every
+//     process);
+//  3. asks loaderd for initd (pid 1), gives it POWER and the authority over
+//     the session services' ids, and lets it run.
+//
+// Arguments after "--" on the kernel command line reach rootd, which hands
+// them to initd (as Linux passes them to init).
+#include <rustos/loader/loader.h>
+#include <rustos/runtime_control/registry.h>
+#include <rustos/service/log.h>
+#include <rustos/service/spawn.h>
 
-#include <sys/reboot.h>
-#include <unistd.h>
-
-#include <cstdarg>
-#include <cstdio>
-#include <cstring>
+#include <chrono>
+#include <map>
 #include <string>
+#include <unistd.h>
 #include <vector>
+
+using namespace rustos;
+using namespace rustos::service;
+using abi::Capability;
 
 namespace {
 
-constexpr const char* kDefaultPrograms = "/system/boot/rootd-programs";
+constexpr uint64_t kRegisterDeadlineNs = 10'000'000'000ull;
+constexpr const char* kStartupRegistry = "/system/registry/startup.tsv";
 
-void logf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-void logf(const char* fmt, ...) {
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    std::printf("rootd: %s\n", line);
-    std::fflush(stdout);
+struct Foundational {
+    const char* id;
+    uint32_t service_id;
+    Handle process;
+    uint32_t pid = 0;
+};
+
+[[noreturn]] void stop_boot(const char* why) {
+    log("boot chain stopped: %s", why);
+    sleep_forever();
 }
 
-bool read_bundle_file(const char* path, std::string& out) {
-    int64_t size = rustos::user::bootfs_stat(path);
-    if (size < 0)
-        return false;
-    out.resize(size_t(size));
-    int64_t n = rustos::user::bootfs_read(path, 0, out.data(), out.size());
-    return n == size;
+uint64_t now_ms() {
+    return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count());
 }
 
-std::vector<std::string> split_words(const std::string& line) {
-    std::vector<std::string> words;
-    size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-            ++i;
-        size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t')
-            ++i;
-        if (i > start)
-            words.push_back(line.substr(start, i - start));
+void grant(handle_t process, Capability cap, uint32_t arg, const char* to) {
+    int64_t r = user::cap_grant(process, cap, arg);
+    if (r < 0)
+        log("cannot give %s to %s: %s", abi::capability_name(cap), to,
+            abi::errno_description(Errno(-r)));
+}
+
+handle_t dup(handle_t h, uint32_t rights) {
+    int64_t r = user::handle_duplicate(h, rights);
+    return r < 0 ? 0 : handle_t(r);
+}
+
+// procd enters rootd and the foundational services into its tree.
+void adopt_into_procd(handle_t procd, std::vector<Foundational>& services) {
+    std::vector<std::pair<handle_t, uint32_t>> procs; // handle, Linux parent
+    uint32_t self_pid = uint32_t(getpid());
+    int64_t self = user::process_self();
+    if (self >= 0)
+        procs.push_back({handle_t(self), 0});
+    for (auto& s : services)
+        procs.push_back({dup(s.process.get(), abi::RIGHT_INFO | abi::RIGHT_TRANSFER), self_pid});
+    for (size_t i = 0; i < procs.size(); i += ipc::kMaxHandles) {
+        auto req = new_message(ipc::op::PROCD_ADOPT);
+        auto rep = new_message();
+        MessageWriter w(*req);
+        size_t n = std::min(procs.size() - i, ipc::kMaxHandles);
+        w.u32(uint32_t(n));
+        for (size_t k = 0; k < n; ++k)
+            w.u32(procs[i + k].second);
+        for (size_t k = 0; k < n; ++k)
+            w.handle(procs[i + k].first);
+        w.finish();
+        auto r = call(procd, *req, *rep);
+        if (r.is_error())
+            log("procd did not adopt the early processes: %s", r.error().reason());
     }
-    return words;
-}
-
-std::string describe_status(int status) {
-    char buf[64];
-    if ((status & 0x7f) == 0)
-        std::snprintf(buf, sizeof buf, "exited with status %d", (status >> 8) & 0xff);
-    else
-        std::snprintf(buf, sizeof buf, "killed by signal %d", status & 0x7f);
-    return buf;
-}
-
-// Runs one program line; returns false when it could not be started.
-bool run_program(const std::vector<std::string>& words, const char* const* envp) {
-    std::vector<const char*> argv;
-    // argv[0] is the base name, as a shell would pass it.
-    const std::string& path = words[0];
-    size_t slash = path.rfind('/');
-    std::string argv0 = slash == std::string::npos ? path : path.substr(slash + 1);
-    argv.push_back(argv0.c_str());
-    for (size_t i = 1; i < words.size(); ++i)
-        argv.push_back(words[i].c_str());
-    argv.push_back(nullptr);
-
-    int64_t pid = rustos::user::process_spawn(path.c_str(), argv.data(), envp);
-    if (pid < 0) {
-        logf("cannot start %s: %s", path.c_str(), strerror(int(-pid)));
-        return false;
-    }
-    int status = 0;
-    int64_t r = rustos::user::process_wait(int(pid), &status);
-    if (r < 0) {
-        logf("waiting for pid %ld failed: %s", long(pid), strerror(int(-r)));
-        return false;
-    }
-    logf("%s (pid %ld) %s", path.c_str(), long(pid), describe_status(status).c_str());
-    return true;
 }
 
 } // namespace
 
-int main(int argc, char** argv, char** envp) {
-    const char* programs = kDefaultPrograms;
-    bool poweroff = false;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strncmp(argv[i], "--programs=", 11) == 0)
-            programs = argv[i] + 11;
-        else if (std::strcmp(argv[i], "--poweroff") == 0)
-            poweroff = true;
-        else
-            logf("ignoring unknown argument '%s'", argv[i]);
-    }
-    logf("starting (RustOS privilege root, pid %d)", int(getpid()));
+int main(int argc, char** argv) {
+    log("starting (RustOS privilege root, pid %d)", int(getpid()));
+    std::vector<std::string> init_args{"initd"};
+    for (int i = 1; i < argc; ++i)
+        init_args.emplace_back(argv[i]);
 
-    std::string list;
-    if (!read_bundle_file(programs, list)) {
-        logf("cannot read program list %s", programs);
-    } else {
-        size_t started = 0, failed = 0, line_no = 0, pos = 0;
-        while (pos <= list.size()) {
-            size_t end = list.find('\n', pos);
-            if (end == std::string::npos)
-                end = list.size();
-            std::string line = list.substr(pos, end - pos);
-            pos = end + 1;
-            ++line_no;
-            auto words = split_words(line);
-            if (words.empty() || words[0][0] == '#')
-                continue;
-            if (words[0][0] != '/') {
-                logf("%s:%zu: program path '%s' is not absolute; skipped", programs, line_no,
-                     words[0].c_str());
-                ++failed;
-                continue;
-            }
-            if (run_program(words, envp))
-                ++started;
-            else
-                ++failed;
+    auto registry_text = read_boot_file(kStartupRegistry);
+    if (registry_text.is_error())
+        stop_boot(registry_text.error().reason());
+    auto records = runtime_control::parse_startup(registry_text.value(), kStartupRegistry);
+    if (records.is_error())
+        stop_boot(records.error().reason());
+    std::map<std::string, std::string> paths;
+    for (auto& r : records.value())
+        paths[r.id] = r.path;
+
+    std::vector<Foundational> services;
+    for (auto [id, sid] : {std::pair{"syscalld", ipc::service::SYSCALLD},
+                           {"vfsd", ipc::service::VFSD},
+                           {"loaderd", ipc::service::LOADERD},
+                           {"procd", ipc::service::PROCD},
+                           {"devmgrd", ipc::service::DEVMGRD},
+                           {"driverd", ipc::service::DRIVERD},
+                           {"storaged", ipc::service::STORAGED}})
+        services.push_back({id, sid, {}});
+
+    // 1. Start them all, then wait for every registration.
+    auto env = current_environment();
+    for (auto& s : services) {
+        auto path = paths.find(s.id);
+        if (path == paths.end())
+            stop_boot((std::string(s.id) + " is not in " + kStartupRegistry).c_str());
+        auto built = loader::build_process({path->second, s.id, {s.id}, env}, read_boot_file);
+        if (built.is_error())
+            stop_boot((std::string("cannot load ") + s.id + ": " + built.error().reason()).c_str());
+        s.process = std::move(built.value().process);
+        s.pid = built.value().pid;
+        grant(s.process.get(), Capability::SERVICE_REGISTER, s.service_id, s.id);
+        int64_t r = user::process_resume(s.process.get());
+        if (r < 0)
+            stop_boot((std::string("cannot start ") + s.id).c_str());
+        log("started %s (pid %u)", s.id, s.pid);
+    }
+    uint64_t t0 = now_ms();
+    std::vector<Handle> endpoints;
+    for (auto& s : services) {
+        uint64_t waited = (now_ms() - t0) * 1'000'000ull;
+        uint64_t left = waited < kRegisterDeadlineNs ? kRegisterDeadlineNs - waited : 1;
+        auto ep = lookup(s.service_id, left);
+        if (ep.is_error()) {
+            log("%s (pid %u) did not register IPC_SERVICE_%s within %llu ms", s.id, s.pid, s.id,
+                (unsigned long long)(kRegisterDeadlineNs / 1'000'000));
+            stop_boot("a foundational service is missing");
         }
-        logf("ran %zu program(s) from %s, %zu could not be started", started, programs, failed);
+        endpoints.push_back(std::move(ep.value()));
     }
+    log("foundational services registered: syscalld vfsd loaderd procd devmgrd driverd storaged "
+        "(%llu ms)",
+        (unsigned long long)(now_ms() - t0));
 
-    if (poweroff) {
-        logf("powering off");
-        reboot(RB_POWER_OFF);
-        logf("power off failed");
-        return 1;
-    }
-    logf("nothing left to run; idle");
-    for (;;)
-        sleep(3600);
+    // 2. Delegate the brokers, each to its one owner.
+    auto find = [&](const char* id) -> Foundational& {
+        for (auto& s : services)
+            if (std::string(s.id) == id)
+                return s;
+        stop_boot("internal: unknown service");
+    };
+    grant(find("procd").process.get(), Capability::PID_BROKER, 0, "procd");
+    adopt_into_procd(endpoints[3].get(), services);
+    grant(find("syscalld").process.get(), Capability::MM_BROKER, 0, "syscalld");
+    grant(find("driverd").process.get(), Capability::DRIVER_BROKER, 0, "driverd");
+    grant(find("loaderd").process.get(), Capability::PROCESS_BROKER, 0, "loaderd");
+    log("delegated brokers: PID_BROKER to procd, MM_BROKER to syscalld, DRIVER_BROKER to driverd, "
+        "PROCESS_BROKER to loaderd");
+
+    // 3. initd, through loaderd.
+    SpawnRequest init;
+    init.path = "/services/initd/initd";
+    init.argv = init_args;
+    init.envp = env;
+    init.flags = SPAWN_SUSPENDED | SPAWN_RETURN_HANDLE | SPAWN_ROLE_INIT;
+    init.parent_pid = 0;
+    auto initd = spawn(endpoints[2].get(), init);
+    if (initd.is_error())
+        stop_boot(
+            (std::string("loaderd could not spawn initd: ") + initd.error().reason()).c_str());
+    handle_t ih = initd.value().process.get();
+    grant(ih, Capability::POWER, 0, "initd");
+    for (uint32_t id : {ipc::service::RUNTIMED, ipc::service::UISERVER, ipc::service::SESSIOND,
+                        ipc::service::INPUTD, ipc::service::NETD})
+        grant(ih, Capability::SERVICE_AUTHORITY, id, "initd");
+    if (user::process_resume(ih) < 0)
+        stop_boot("cannot start initd");
+    log("handed off to initd (pid %u)", initd.value().pid);
+
+    // rootd stays: the process objects of the foundational services are
+    // held here for as long as the system runs.
+    sleep_forever();
 }

@@ -99,6 +99,16 @@ class Machine:
                 raise TestFailure("QEMU exited (status %s) before /%s/ appeared"
                                   % (self.proc.returncode, pattern))
 
+    def expect_anywhere(self, pattern, timeout=30):
+        """Waits until `pattern` appears anywhere in the log (for lines of
+        things that happen concurrently); does not move the search point."""
+        saved = self._pos
+        self._pos = 0
+        try:
+            return self.expect(pattern, timeout)
+        finally:
+            self._pos = saved
+
     def send(self, text):
         """Types `text` on the serial console."""
         self.proc.stdin.write(text.encode())

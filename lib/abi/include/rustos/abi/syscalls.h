@@ -20,18 +20,18 @@ inline constexpr uint32_t kLinuxSyscallLimit = 512;
 inline constexpr uint64_t kRustosSyscallBase = 0x52550000;
 
 enum class RustosSyscall : uint32_t {
-#define RUSTOS_SYSCALL(n, name, sig, desc) name = n,
+#define RUSTOS_SYSCALL(n, name, gate, sig, desc) name = n,
 #include <rustos/abi/rustos_syscalls.def>
 #undef RUSTOS_SYSCALL
 };
 
 inline constexpr uint32_t kRustosSyscallCount = 0
-#define RUSTOS_SYSCALL(n, name, sig, desc) +1
+#define RUSTOS_SYSCALL(n, name, gate, sig, desc) +1
 #include <rustos/abi/rustos_syscalls.def>
 #undef RUSTOS_SYSCALL
     ;
 
-#define RUSTOS_SYSCALL(n, name, sig, desc)                                                         \
+#define RUSTOS_SYSCALL(n, name, gate, sig, desc)                                                   \
     inline constexpr uint64_t SYS_RUSTOS_##name = kRustosSyscallBase + n;
 #include <rustos/abi/rustos_syscalls.def>
 #undef RUSTOS_SYSCALL

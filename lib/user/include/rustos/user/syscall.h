@@ -1,14 +1,19 @@
 // Native RustOS system calls for user programs (services, tests). Linux
-// calls go through glibc as usual; SYS_RUSTOS_* numbers through here.
+// calls go through glibc as usual; SYS_RUSTOS_* numbers through here. Each
+// returns the kernel's value: >= 0 on success, -errno on failure.
 #pragma once
 
+#include <rustos/abi/native.h>
 #include <rustos/abi/syscalls.h>
+#include <rustos/ipc/message.h>
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 namespace rustos::user {
+
+using ipc::handle_t;
 
 inline int64_t raw_syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
                            uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
@@ -27,23 +32,87 @@ inline int64_t raw_syscall(uint64_t n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_
 inline int64_t log(const char* msg) {
     return raw_syscall(abi::SYS_RUSTOS_LOG, uint64_t(msg), strlen(msg));
 }
-
 inline int64_t bootfs_stat(const char* path) {
     return raw_syscall(abi::SYS_RUSTOS_BOOTFS_STAT, uint64_t(path), strlen(path));
 }
-
 inline int64_t bootfs_read(const char* path, uint64_t offset, void* buf, size_t len) {
     return raw_syscall(abi::SYS_RUSTOS_BOOTFS_READ, uint64_t(path), strlen(path), offset,
                        uint64_t(buf), len);
 }
-
-inline int64_t process_spawn(const char* path, const char* const* argv, const char* const* envp) {
-    return raw_syscall(abi::SYS_RUSTOS_PROCESS_SPAWN, uint64_t(path), strlen(path), uint64_t(argv),
-                       uint64_t(envp));
+inline int64_t kernel_cmdline(char* buf, size_t len) {
+    return raw_syscall(abi::SYS_RUSTOS_KERNEL_CMDLINE, uint64_t(buf), len);
 }
 
-inline int64_t process_wait(int pid, int* wstatus) {
-    return raw_syscall(abi::SYS_RUSTOS_PROCESS_WAIT, uint64_t(pid), uint64_t(wstatus));
+inline int64_t handle_close(handle_t h) { return raw_syscall(abi::SYS_RUSTOS_HANDLE_CLOSE, h); }
+inline int64_t handle_duplicate(handle_t h, uint32_t rights) {
+    return raw_syscall(abi::SYS_RUSTOS_HANDLE_DUPLICATE, h, rights);
+}
+
+inline int64_t ipc_endpoint_create() { return raw_syscall(abi::SYS_RUSTOS_IPC_ENDPOINT_CREATE); }
+inline int64_t ipc_call(handle_t ep, const ipc::Message* req, ipc::Message* reply,
+                        uint64_t timeout_ns) {
+    return raw_syscall(abi::SYS_RUSTOS_IPC_CALL, ep, uint64_t(req), uint64_t(reply), timeout_ns);
+}
+inline int64_t ipc_receive(handle_t ep, ipc::Message* out, uint64_t timeout_ns) {
+    return raw_syscall(abi::SYS_RUSTOS_IPC_RECEIVE, ep, uint64_t(out), timeout_ns);
+}
+inline int64_t ipc_reply(handle_t reply, const ipc::Message* msg) {
+    return raw_syscall(abi::SYS_RUSTOS_IPC_REPLY, reply, uint64_t(msg));
+}
+inline int64_t ipc_reply_receive(handle_t reply, const ipc::Message* msg, handle_t ep,
+                                 ipc::Message* out, uint64_t timeout_ns) {
+    return raw_syscall(abi::SYS_RUSTOS_IPC_REPLY_RECEIVE, reply, uint64_t(msg), ep, uint64_t(out),
+                       timeout_ns);
+}
+
+inline int64_t service_register(uint32_t id, handle_t ep) {
+    return raw_syscall(abi::SYS_RUSTOS_SERVICE_REGISTER, id, ep);
+}
+inline int64_t service_lookup(uint32_t id, uint64_t timeout_ns) {
+    return raw_syscall(abi::SYS_RUSTOS_SERVICE_LOOKUP, id, timeout_ns);
+}
+inline int64_t cap_grant(handle_t process, abi::Capability cap, uint32_t arg = 0) {
+    return raw_syscall(abi::SYS_RUSTOS_CAP_GRANT, process, uint32_t(cap), arg);
+}
+inline int64_t cap_query(abi::Capability cap, uint32_t arg = 0) {
+    return raw_syscall(abi::SYS_RUSTOS_CAP_QUERY, uint32_t(cap), arg);
+}
+
+inline int64_t process_create(const char* name, uint32_t flags = 0) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_CREATE, uint64_t(name), strlen(name), flags);
+}
+inline int64_t process_map(handle_t p, uint64_t vaddr, uint64_t len, uint32_t prot,
+                           abi::MapKind kind) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_MAP, p, vaddr, len, prot, uint32_t(kind));
+}
+inline int64_t process_write(handle_t p, uint64_t vaddr, const void* src, size_t len) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_WRITE, p, vaddr, uint64_t(src), len);
+}
+inline int64_t process_start(handle_t p, uint64_t entry, uint64_t rsp, uint64_t brk,
+                             uint32_t flags) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_START, p, entry, rsp, brk, flags);
+}
+inline int64_t process_resume(handle_t p) { return raw_syscall(abi::SYS_RUSTOS_PROCESS_RESUME, p); }
+inline int64_t process_set_pid(handle_t p, uint32_t pid) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_SET_PID, p, pid);
+}
+inline int64_t process_info(handle_t p, abi::ProcessInfo* out) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_INFO, p, uint64_t(out));
+}
+inline int64_t process_self() { return raw_syscall(abi::SYS_RUSTOS_PROCESS_SELF); }
+inline int64_t process_events(handle_t ep) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_EVENTS, ep);
+}
+inline int64_t process_list(abi::ProcessInfo* out, size_t max) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_LIST, uint64_t(out), max);
+}
+inline int64_t mm_broker(abi::MmOp op, handle_t p, uint64_t addr, uint64_t len, uint32_t prot,
+                         uint32_t flags) {
+    return raw_syscall(abi::SYS_RUSTOS_MM_BROKER, uint32_t(op), p, addr, len, prot, flags);
+}
+inline int64_t driver_load_module(const void* image, size_t len, const char* name) {
+    return raw_syscall(abi::SYS_RUSTOS_DRIVER_LOAD_MODULE_BROKER, uint64_t(image), len,
+                       uint64_t(name), strlen(name));
 }
 
 } // namespace rustos::user

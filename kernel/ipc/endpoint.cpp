@@ -1,0 +1,248 @@
+#include "ipc.h"
+
+#include "log.h"
+#include "mm/memory.h"
+#include "proc/process.h"
+#include "sched/scheduler.h"
+
+namespace kernel::ipc {
+
+using rustos::Error;
+using sched::WakeReason;
+
+namespace {
+// Kernel events queued on one endpoint before new ones are dropped.
+constexpr uint32_t kMaxQueuedEvents = 4096;
+} // namespace
+
+KMessage* KMessage::create(uint32_t payload_length) {
+    if (payload_length > rustos::ipc::kMaxPayload)
+        return nullptr;
+    auto* m = static_cast<KMessage*>(mm::kmalloc(sizeof(KMessage) + payload_length));
+    if (!m)
+        return nullptr;
+    m->header = MessageHeader{};
+    m->header.length = payload_length;
+    for (size_t i = 0; i < rustos::ipc::kMaxHandles; ++i) {
+        m->objects[i] = nullptr;
+        m->object_rights[i] = 0;
+    }
+    m->node = ListNode{};
+    return m;
+}
+
+void KMessage::destroy(KMessage* m) {
+    if (!m)
+        return;
+    for (size_t i = 0; i < rustos::ipc::kMaxHandles; ++i) {
+        if (KernelObject* obj = m->objects[i]) {
+            m->objects[i] = nullptr;
+            obj->handle_closed(m->object_rights[i]);
+            obj->unref();
+        }
+    }
+    mm::kfree(m);
+}
+
+void Transaction::unref() {
+    arch::InterruptGuard guard;
+    if (--refs)
+        return;
+    KMessage::destroy(request);
+    KMessage::destroy(reply);
+    delete this;
+}
+
+Endpoint::~Endpoint() {
+    close_receive_side();
+}
+
+void Endpoint::handle_opened(uint32_t rights) {
+    if (rights & rustos::abi::RIGHT_RECEIVE) {
+        arch::InterruptGuard guard;
+        ++m_receive_handles;
+    }
+}
+
+void Endpoint::handle_closed(uint32_t rights) {
+    if (!(rights & rustos::abi::RIGHT_RECEIVE))
+        return;
+    arch::InterruptGuard guard;
+    if (m_receive_handles && --m_receive_handles == 0)
+        close_receive_side();
+}
+
+// Precondition: interrupts disabled or about to be (takes its own guard).
+// Nobody can serve this endpoint any more: fail every waiting call.
+void Endpoint::close_receive_side() {
+    arch::InterruptGuard guard;
+    if (m_closed)
+        return;
+    m_closed = true;
+    unregister_service(this);
+    while (Transaction* t = m_pending.pop_front()) {
+        t->endpoint = nullptr;
+        t->state = Transaction::State::Failed;
+        t->error = EPIPE;
+        sched::wake_all(t->done);
+    }
+    while (KMessage* e = m_events.pop_front())
+        KMessage::destroy(e);
+    m_event_count = 0;
+    sched::wake_all(m_receivers);
+}
+
+ErrorOr<void> Endpoint::call(KMessage* request, KMessage** reply, uint64_t deadline_ns,
+                             bool from_kernel) {
+    sched::Thread* self = sched::current();
+    proc::Process* p = self->process;
+    request->header.sender_koid = p ? p->koid : 0;
+    request->header.sender_pid = p ? uint32_t(p->pid) : 0;
+    request->header.sender_tid = uint32_t(self->tid);
+    request->header.flags = from_kernel ? rustos::ipc::kFromKernel : 0;
+    request->header.status = 0;
+
+    auto* txn = new Transaction;
+    if (!txn) {
+        KMessage::destroy(request);
+        return Error(ENOMEM, "out of memory for an IPC call");
+    }
+    txn->caller = self;
+    txn->request = request;
+
+    arch::InterruptGuard guard;
+    if (m_closed) {
+        txn->unref();
+        return Error(EPIPE, "the endpoint has no server");
+    }
+    if (sched::Thread* server = m_receivers.waiters.front()) {
+        // Fast path: a server waits; give it the call and run it next.
+        txn->state = Transaction::State::Received;
+        txn->refs++;
+        server->ipc_incoming_call = txn;
+        sched::wake(server, WakeReason::Woken);
+        sched::hand_off_to(server);
+    } else {
+        txn->endpoint = this;
+        m_pending.push_back(*txn);
+    }
+
+    for (;;) {
+        if (txn->state == Transaction::State::Replied) {
+            *reply = txn->reply;
+            txn->reply = nullptr;
+            txn->unref();
+            return {};
+        }
+        if (txn->state == Transaction::State::Failed) {
+            int32_t e = txn->error;
+            txn->unref();
+            return e == EPIPE ? Error(EPIPE, "the endpoint has no server")
+                              : Error(ECONNRESET, "the server dropped the call or died");
+        }
+        WakeReason why = sched::wait_on(txn->done, deadline_ns, true);
+        if (why != WakeReason::Timeout && why != WakeReason::Interrupted)
+            continue;
+        if (txn->state == Transaction::State::Replied || txn->state == Transaction::State::Failed)
+            continue; // finished as we gave up: take the answer
+        if (txn->state == Transaction::State::Queued) {
+            m_pending.remove(*txn);
+            txn->endpoint = nullptr;
+        }
+        txn->state = Transaction::State::Abandoned;
+        txn->unref();
+        return why == WakeReason::Timeout ? Error(ETIMEDOUT, "no reply before the deadline")
+                                          : Error(EINTR, "interrupted while waiting for a reply");
+    }
+}
+
+ErrorOr<void> Endpoint::receive(Transaction** txn, KMessage** event, uint64_t deadline_ns) {
+    sched::Thread* self = sched::current();
+    *txn = nullptr;
+    *event = nullptr;
+    arch::InterruptGuard guard;
+    for (;;) {
+        if (self->ipc_incoming_event) {
+            *event = self->ipc_incoming_event;
+            self->ipc_incoming_event = nullptr;
+            return {};
+        }
+        if (self->ipc_incoming_call) {
+            *txn = self->ipc_incoming_call;
+            self->ipc_incoming_call = nullptr;
+            return {};
+        }
+        if (KMessage* e = m_events.pop_front()) {
+            --m_event_count;
+            *event = e;
+            return {};
+        }
+        if (Transaction* t = m_pending.pop_front()) {
+            t->endpoint = nullptr;
+            t->state = Transaction::State::Received;
+            t->refs++;
+            *txn = t;
+            return {};
+        }
+        if (m_closed)
+            return Error(EPIPE, "endpoint closed");
+        WakeReason why = sched::wait_on(m_receivers, deadline_ns, true);
+        if (self->ipc_incoming_call || self->ipc_incoming_event)
+            continue;
+        if (why == WakeReason::Timeout)
+            return Error(ETIMEDOUT, "nothing arrived before the deadline");
+        if (why == WakeReason::Interrupted)
+            return Error(EINTR, "interrupted while waiting for a message");
+    }
+}
+
+void Endpoint::post_event(KMessage* event) {
+    event->header.flags = rustos::ipc::kFromKernel | rustos::ipc::kOneWay;
+    arch::InterruptGuard guard;
+    if (m_closed) {
+        KMessage::destroy(event);
+        return;
+    }
+    if (sched::Thread* server = m_receivers.waiters.front()) {
+        server->ipc_incoming_event = event;
+        sched::wake(server, WakeReason::Woken);
+        return;
+    }
+    if (m_event_count >= kMaxQueuedEvents) {
+        LOG_WARN("ipc", "event queue of an endpoint full; dropping %s",
+                 rustos::ipc::op_name(event->header.op));
+        KMessage::destroy(event);
+        return;
+    }
+    m_events.push_back(*event);
+    ++m_event_count;
+}
+
+ReplyToken::~ReplyToken() {
+    {
+        arch::InterruptGuard guard;
+        if (m_txn->state == Transaction::State::Received) {
+            m_txn->state = Transaction::State::Failed;
+            m_txn->error = ECONNRESET;
+            sched::wake_all(m_txn->done);
+        }
+    }
+    m_txn->unref();
+}
+
+ErrorOr<void> ReplyToken::reply(KMessage* reply) {
+    arch::InterruptGuard guard;
+    if (m_txn->state != Transaction::State::Received) {
+        KMessage::destroy(reply);
+        return Error(ECANCELED, "the caller stopped waiting");
+    }
+    m_txn->reply = reply;
+    m_txn->state = Transaction::State::Replied;
+    if (sched::Thread* caller = m_txn->done.waiters.front()) {
+        sched::wake(caller, WakeReason::Woken);
+        sched::hand_off_to(caller);
+    }
+    return {};
+}
+
+} // namespace kernel::ipc

@@ -1,0 +1,190 @@
+// The process broker (PROCESS_CREATE/MAP/WRITE/START, gated on the
+// PROCESS_BROKER capability: loaderd, and rootd before it), the pid broker
+// (PROCESS_SET_PID, PROCESS_EVENTS: procd), and the ungated process calls
+// that only need a handle with the right rights.
+#include "ipc/ipc.h"
+#include "log.h"
+#include "mm/memory.h"
+#include "proc/process.h"
+#include "syscall.h"
+#include "usercopy.h"
+
+namespace kernel::syscalls {
+
+using rustos::Error;
+using rustos::ErrorOr;
+using namespace rustos::abi;
+
+namespace {
+
+ErrorOr<RefPtr<proc::Process>> process_handle(uint64_t h, uint32_t rights) {
+    return proc::current_process()->handles.get_as<proc::Process>(handle_t(h), ObjectType::Process,
+                                                                  rights);
+}
+
+proc::VmaKind vma_kind(uint32_t kind) {
+    switch (MapKind(kind)) {
+    case MapKind::Image:
+        return proc::VmaKind::Image;
+    case MapKind::Heap:
+        return proc::VmaKind::Heap;
+    case MapKind::Stack:
+        return proc::VmaKind::Stack;
+    default:
+        return proc::VmaKind::Anonymous;
+    }
+}
+
+} // namespace
+
+int64_t sys_rustos_PROCESS_CREATE(Args& a) {
+    char name[32];
+    uint64_t len = a.a1() < sizeof name - 1 ? a.a1() : sizeof name - 1;
+    auto r = copy_from_user(name, a.a0(), len);
+    if (r.is_error())
+        return fail(r.error());
+    name[len] = 0;
+    if (a.a2() != 0)
+        return fail(Error(EINVAL, "unknown PROCESS_CREATE flags"));
+    proc::Process* self = proc::current_process();
+    auto p = proc::create(rustos::StringView(name, len), self->pid);
+    if (p.is_error())
+        return fail(p.error());
+    auto h = self->handles.install(p.value().get(), RIGHTS_ALL);
+    if (h.is_error())
+        return fail(h.error());
+    p.value().leak();
+    return h.value();
+}
+
+int64_t sys_rustos_PROCESS_MAP(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_MANAGE);
+    if (p.is_error())
+        return fail(p.error());
+    if (a.a4() > uint32_t(MapKind::Anonymous))
+        return fail(Error(EINVAL, "unknown mapping kind"));
+    auto r = proc::map_region(*p.value(), a.a1(), a.a2(), uint32_t(a.a3()), vma_kind(uint32_t(a.a4())));
+    return r.is_error() ? fail(r.error()) : 0;
+}
+
+int64_t sys_rustos_PROCESS_WRITE(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_MANAGE);
+    if (p.is_error())
+        return fail(p.error());
+    uint64_t dst = a.a1(), src = a.a2(), len = a.a3();
+    uint8_t chunk[1024];
+    while (len) {
+        uint64_t n = len < sizeof chunk ? len : sizeof chunk;
+        auto in = copy_from_user(chunk, src, n);
+        if (in.is_error())
+            return fail(in.error());
+        auto out = proc::write_memory(*p.value(), dst, chunk, n);
+        if (out.is_error())
+            return fail(out.error());
+        dst += n;
+        src += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int64_t sys_rustos_PROCESS_START(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_MANAGE);
+    if (p.is_error())
+        return fail(p.error());
+    uint32_t flags = uint32_t(a.a4());
+    if (flags & ~START_SUSPENDED)
+        return fail(Error(EINVAL, "unknown PROCESS_START flags"));
+    auto r = proc::start(*p.value(), a.a1(), a.a2(), a.a3(), flags & START_SUSPENDED);
+    return r.is_error() ? fail(r.error()) : 0;
+}
+
+int64_t sys_rustos_PROCESS_RESUME(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_START);
+    if (p.is_error())
+        return fail(p.error());
+    auto r = proc::resume(*p.value());
+    return r.is_error() ? fail(r.error()) : 0;
+}
+
+int64_t sys_rustos_PROCESS_SET_PID(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_MANAGE);
+    if (p.is_error())
+        return fail(p.error());
+    auto r = proc::set_pid(*p.value(), uint32_t(a.a1()));
+    return r.is_error() ? fail(r.error()) : 0;
+}
+
+int64_t sys_rustos_PROCESS_INFO(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_INFO);
+    if (p.is_error())
+        return fail(p.error());
+    ProcessInfo info;
+    {
+        arch::InterruptGuard guard;
+        info = proc::info_of(*p.value());
+    }
+    auto r = copy_to_user(a.a1(), &info, sizeof info);
+    return r.is_error() ? fail(r.error()) : 0;
+}
+
+int64_t sys_rustos_PROCESS_SELF(Args&) {
+    proc::Process* self = proc::current_process();
+    self->ref();
+    auto h = self->handles.install(self, RIGHT_INFO | RIGHT_DUPLICATE | RIGHT_TRANSFER);
+    if (h.is_error()) {
+        self->unref();
+        return fail(h.error());
+    }
+    return h.value();
+}
+
+int64_t sys_rustos_PROCESS_EVENTS(Args& a) {
+    auto ep = proc::current_process()->handles.get_as<ipc::Endpoint>(
+        handle_t(a.a0()), ObjectType::Endpoint, RIGHT_RECEIVE);
+    if (ep.is_error())
+        return fail(ep.error());
+    proc::set_event_endpoint(ep.value().get());
+    return 0;
+}
+
+int64_t sys_rustos_PROCESS_LIST(Args& a) {
+    uint64_t max = a.a1() < 1024 ? a.a1() : 1024;
+    auto* buf = static_cast<ProcessInfo*>(mm::kmalloc(sizeof(ProcessInfo) * (max ? max : 1)));
+    if (!buf)
+        return fail(Error(ENOMEM, "out of memory"));
+    size_t n = proc::list(buf, max);
+    size_t copy = n < max ? n : max;
+    auto r = copy_to_user(a.a0(), buf, copy * sizeof(ProcessInfo));
+    mm::kfree(buf);
+    return r.is_error() ? fail(r.error()) : int64_t(n);
+}
+
+int64_t sys_rustos_MM_BROKER(Args& a) {
+    auto p = process_handle(a.a1(), RIGHT_MANAGE);
+    if (p.is_error())
+        return fail(p.error());
+    proc::Process& target = *p.value();
+    if (target.state == ProcessState::Exited)
+        return fail(Error(ESRCH, "the process has exited"));
+    uint64_t addr = a.a2(), len = a.a3();
+    uint32_t prot = uint32_t(a.a4()), flags = uint32_t(a.a5());
+    switch (MmOp(a.a0())) {
+    case MmOp::Map: {
+        constexpr uint32_t kFixed = 1, kNoReplace = 2;
+        auto r = proc::map_anonymous(target, addr, len, prot, flags & kFixed, flags & kNoReplace);
+        return r.is_error() ? fail(r.error()) : int64_t(r.value());
+    }
+    case MmOp::Unmap: {
+        auto r = proc::unmap(target, addr, len);
+        return r.is_error() ? fail(r.error()) : 0;
+    }
+    case MmOp::Protect: {
+        auto r = proc::protect(target, addr, len, prot);
+        return r.is_error() ? fail(r.error()) : 0;
+    }
+    }
+    return fail(Error(EINVAL, "unknown MM_BROKER operation"));
+}
+
+} // namespace kernel::syscalls

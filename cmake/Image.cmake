@@ -27,16 +27,36 @@ endforeach()
 set(IMAGE_MANIFEST ${CMAKE_BINARY_DIR}/image-manifest.tsv)
 file(GENERATE OUTPUT ${IMAGE_MANIFEST} CONTENT "${manifest_lines}")
 
+# The staged registries (system/registry/*.tsv, system/share/applications/
+# *.desktop) are generated from every RUSTOS.package.toml by
+# rustos-mkregistry (docs/manifests.md). A manifest error fails the build
+# with "<file>:<line>:<col>: <reason>". The tool writes the list of files it
+# generated, which staging reads as a second manifest.
+set(RUSTOS_PROFILE default CACHE STRING "Package profile the image is built for")
+file(GLOB package_manifests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/services/*/RUSTOS.package.toml)
+file(GLOB_RECURSE nested_package_manifests CONFIGURE_DEPENDS
+  ${CMAKE_SOURCE_DIR}/apps/RUSTOS.package.toml ${CMAKE_SOURCE_DIR}/drivers/RUSTOS.package.toml)
+list(APPEND package_manifests ${nested_package_manifests})
+set(REGISTRY_DIR ${CMAKE_BINARY_DIR}/registry)
+set(REGISTRY_FILE_LIST ${CMAKE_BINARY_DIR}/registry-files.tsv)
+add_custom_command(OUTPUT ${REGISTRY_FILE_LIST}
+  COMMAND rustos-mkregistry --source-root ${CMAKE_SOURCE_DIR} --out ${REGISTRY_DIR}
+          --profile ${RUSTOS_PROFILE} --file-list ${REGISTRY_FILE_LIST}
+  DEPENDS rustos-mkregistry ${package_manifests}
+  COMMENT "Generating the staged registries from the RUSTOS.package.toml manifests"
+  VERBATIM)
+
 set(IMAGE_DIR ${CMAKE_BINARY_DIR}/image)
 set(BUNDLE ${IMAGE_DIR}/boot/bundle.cpio)
 set(DISK ${CMAKE_BINARY_DIR}/rustos.img)
 set(MKIMAGE ${CMAKE_SOURCE_DIR}/tools/mkimage.py)
 
 add_custom_command(OUTPUT ${BUNDLE} ${IMAGE_DIR}/boot/kernel.elf
-  COMMAND python3 ${MKIMAGE} stage --manifest ${IMAGE_MANIFEST} --kernel $<TARGET_FILE:kernel>
-          --grub-cfg ${CMAKE_SOURCE_DIR}/boot/grub.cfg --out ${IMAGE_DIR}
-  DEPENDS ${MKIMAGE} ${IMAGE_MANIFEST} kernel ${program_targets} ${CMAKE_SOURCE_DIR}/boot/grub.cfg
-          ${system_files}
+  COMMAND python3 ${MKIMAGE} stage --manifest ${IMAGE_MANIFEST} --manifest ${REGISTRY_FILE_LIST}
+          --kernel $<TARGET_FILE:kernel> --grub-cfg ${CMAKE_SOURCE_DIR}/boot/grub.cfg
+          --out ${IMAGE_DIR}
+  DEPENDS ${MKIMAGE} ${IMAGE_MANIFEST} ${REGISTRY_FILE_LIST} kernel ${program_targets}
+          ${CMAKE_SOURCE_DIR}/boot/grub.cfg ${system_files}
   COMMENT "Staging build/image and the boot bundle"
   VERBATIM)
 add_custom_target(bundle ALL DEPENDS ${BUNDLE})

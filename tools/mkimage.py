@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Builds the RustOS boot volume without root or loop devices.
 
-  mkimage.py stage --manifest M --kernel K --grub-cfg G --out build/image
+  mkimage.py stage --manifest M [--manifest M2 ...] --kernel K --grub-cfg G --out build/image
       Stages the tree that mirrors the FAT32 boot volume and writes the boot
       bundle (cpio newc) build/image/boot/bundle.cpio from it.
   mkimage.py disk --tree build/image --out build/rustos.img
       Makes EFI/BOOT/BOOTX64.EFI (standalone GRUB) and a GPT disk whose
       FAT32 EFI system partition holds the tree.
 
-The manifest is tab-separated: source path, path inside the volume.
+A manifest is tab-separated: source path, path inside the volume. Several
+manifests may be given (the build's own list, and the registries that
+rustos-mkregistry generated); two manifests may not stage the same path.
 """
 import argparse
 import os
@@ -80,17 +82,24 @@ def write_newc(files, out):
 def stage(args):
     out = pathlib.Path(args.out)
     wanted = {}
-    for line_no, line in enumerate(pathlib.Path(args.manifest).read_text().splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) != 2:
-            fail("%s:%d: expected 'source<TAB>destination'" % (args.manifest, line_no))
-        src, dst = pathlib.Path(parts[0]), parts[1].strip("/")
-        if not src.is_file():
-            fail("%s:%d: %s does not exist (is its Debian package installed? run ./x deps)"
-                 % (args.manifest, line_no, src))
-        wanted[dst] = src
+    origin = {}
+    for manifest in args.manifest:
+        for line_no, line in enumerate(pathlib.Path(manifest).read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = line.split("\t")
+            if len(parts) != 2:
+                fail("%s:%d: expected 'source<TAB>destination'" % (manifest, line_no))
+            src, dst = pathlib.Path(parts[0]), parts[1].strip("/")
+            if not src.is_file():
+                fail("%s:%d: %s does not exist (is its Debian package installed? run ./x deps)"
+                     % (manifest, line_no, src))
+            # Two manifests must not stage the same file (a hand-written
+            # system/registry/... would shadow a generated one).
+            if dst in origin and origin[dst][0] != manifest:
+                fail("%s:%d: %s is already staged by %s:%d" % (manifest, line_no, dst, *origin[dst]))
+            wanted[dst] = src
+            origin[dst] = (manifest, line_no)
     wanted["boot/kernel.elf"] = pathlib.Path(args.kernel)
     wanted["boot/grub/grub.cfg"] = pathlib.Path(args.grub_cfg)
 
@@ -154,7 +163,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("stage")
-    s.add_argument("--manifest", required=True)
+    s.add_argument("--manifest", required=True, action="append")
     s.add_argument("--kernel", required=True)
     s.add_argument("--grub-cfg", required=True)
     s.add_argument("--out", required=True)

@@ -13,6 +13,7 @@
 #include "panic.h"
 #include "proc/bootfs.h"
 #include "proc/process.h"
+#include "profile.h"
 #include "sched/scheduler.h"
 #include "sched/time.h"
 #include "syscalls/syscall.h"
@@ -110,6 +111,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t protocol, uint64_t info_phys) 
     LOG_INFO("timer", "calibrated against the PIT: LAPIC timer %lu kHz, TSC %lu MHz; tick 1000 Hz",
              cal.lapic_hz / 1000, cal.tsc_hz / 1000000);
 
+    profile::init(cmdline_value(boot_info(), "rustos.profile") == "1");
     sched::init();
     syscalls::init();
     proc::init();

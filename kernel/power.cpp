@@ -3,11 +3,13 @@
 #include "arch/x86_64/cpu.h"
 #include "log.h"
 #include "panic.h"
+#include "profile.h"
 
 namespace kernel::power {
 
 void power_off() {
     arch::cli();
+    profile::report();
     acpi::power_off();
     // No ACPI S5: QEMU's isa-debug-exit (exit status 1), else halt.
     LOG_WARN("power", "ACPI power off did not work; halting");

@@ -36,14 +36,23 @@ def fail(msg):
     sys.exit(1)
 
 
-def copy_if_changed(src, dst):
+def copy_if_changed(src, dst, strip=False):
+    """Copies src to dst unless dst is already newer. With strip, ELF files
+    lose their debug information on the way (gdb reads the unstripped
+    build outputs; the boot volume and bundle stay small)."""
+    if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
+        return
     dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.exists() and dst.stat().st_size == src.stat().st_size:
-        if dst.read_bytes() == src.read_bytes():
-            return
-    shutil.copyfile(src, dst)
+    tmp = dst.with_name(dst.name + ".tmp")
+    with open(src, "rb") as f:
+        is_elf = f.read(4) == b"\x7fELF"
+    if strip and is_elf:
+        run(["objcopy", "--strip-debug", str(src), str(tmp)])
+    else:
+        shutil.copyfile(src, tmp)
     mode = src.stat().st_mode
-    os.chmod(dst, 0o755 if mode & stat.S_IXUSR else 0o644)
+    os.chmod(tmp, 0o755 if mode & stat.S_IXUSR else 0o644)
+    tmp.replace(dst)
 
 
 def write_newc(files, out):
@@ -104,7 +113,7 @@ def stage(args):
     wanted["boot/grub/grub.cfg"] = pathlib.Path(args.grub_cfg)
 
     for dst, src in wanted.items():
-        copy_if_changed(src, out / dst)
+        copy_if_changed(src, out / dst, strip=dst != "boot/kernel.elf")
     # Drop files that are no longer in the manifest (but keep generated ones).
     for p in sorted(out.rglob("*"), reverse=True):
         rel = p.relative_to(out).as_posix()

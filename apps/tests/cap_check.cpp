@@ -25,7 +25,8 @@ bool expect_eperm(const char* what, int64_t r) {
 int main() {
     bool ok = true;
     ok &= expect_eperm("SYS_RUSTOS_MM_BROKER", user::mm_broker(abi::MmOp::Map, 1, 0, 4096, 3, 0));
-    ok &= expect_eperm("SYS_RUSTOS_DRIVER_LOAD_MODULE_BROKER", user::driver_load_module("x", 1, "x"));
+    ok &=
+        expect_eperm("SYS_RUSTOS_DRIVER_LOAD_MODULE_BROKER", user::driver_load_module("x", 1, "x"));
     ok &= expect_eperm("SYS_RUSTOS_PROCESS_CREATE", user::process_create("intruder"));
     int64_t ep = user::ipc_endpoint_create();
     ok &= expect_eperm("SYS_RUSTOS_SERVICE_REGISTER(netd)",

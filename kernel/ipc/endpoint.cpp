@@ -53,9 +53,7 @@ void Transaction::unref() {
     delete this;
 }
 
-Endpoint::~Endpoint() {
-    close_receive_side();
-}
+Endpoint::~Endpoint() { close_receive_side(); }
 
 void Endpoint::handle_opened(uint32_t rights) {
     if (rights & rustos::abi::RIGHT_RECEIVE) {
@@ -218,7 +216,36 @@ void Endpoint::post_event(KMessage* event) {
     ++m_event_count;
 }
 
+void Endpoint::requeue(Transaction* txn) {
+    arch::InterruptGuard guard;
+    if (txn->state != Transaction::State::Received || m_closed) {
+        if (txn->state == Transaction::State::Received) {
+            txn->state = Transaction::State::Failed;
+            txn->error = EPIPE;
+            sched::wake_all(txn->done);
+        }
+        txn->unref();
+        return;
+    }
+    txn->state = Transaction::State::Queued;
+    txn->endpoint = this;
+    --txn->refs; // the receiver's, never the last (the caller holds one)
+    m_pending.push_front(*txn);
+}
+
+void Endpoint::requeue(KMessage* event) {
+    arch::InterruptGuard guard;
+    if (m_closed) {
+        KMessage::destroy(event);
+        return;
+    }
+    m_events.push_front(*event);
+    ++m_event_count;
+}
+
 ReplyToken::~ReplyToken() {
+    if (!m_txn)
+        return;
     {
         arch::InterruptGuard guard;
         if (m_txn->state == Transaction::State::Received) {

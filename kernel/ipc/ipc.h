@@ -73,6 +73,11 @@ public:
 
     // A one-way message from the kernel (never blocks; the endpoint owns it).
     void post_event(KMessage* event);
+    // Puts back what receive() returned when the receiver could not take
+    // it (a bad buffer): it is the next message received. Takes the
+    // receiver's reference to the transaction.
+    void requeue(Transaction* txn);
+    void requeue(KMessage* event);
 
     void handle_opened(uint32_t rights);
     void handle_closed(uint32_t rights);
@@ -102,6 +107,9 @@ public:
     // when the caller stopped waiting (timeout, killed); the reply is
     // dropped then.
     ErrorOr<void> reply(KMessage* reply);
+    // Detaches the token from its transaction without failing it (the
+    // transaction goes back to its queue instead).
+    void release_transaction() { m_txn = nullptr; }
 
 private:
     Transaction* m_txn;

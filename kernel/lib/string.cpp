@@ -6,13 +6,18 @@ extern "C" {
 
 void* memcpy(void* dst, const void* src, size_t n) {
     void* ret = dst;
-    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n)::"memory");
+    size_t words = n / 8, tail = n % 8;
+    asm volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words)::"memory");
+    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(tail)::"memory");
     return ret;
 }
 
 void* memset(void* dst, int c, size_t n) {
     void* ret = dst;
-    asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    uint64_t pattern = uint8_t(c) * 0x0101010101010101ull;
+    size_t words = n / 8, tail = n % 8;
+    asm volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(pattern) : "memory");
+    asm volatile("rep stosb" : "+D"(dst), "+c"(tail) : "a"(pattern) : "memory");
     return ret;
 }
 

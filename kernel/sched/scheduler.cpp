@@ -9,6 +9,7 @@
 #include "mm/memory.h"
 #include "panic.h"
 #include "proc/process.h"
+#include "profile.h"
 #include "time.h"
 
 #include <rustos/base/utility.h>
@@ -136,7 +137,10 @@ void switch_to(Thread* next) {
     switch_context(&prev->saved_rsp, next->saved_rsp);
 }
 
-void timer_irq(arch::TrapFrame&) { on_timer_tick(); }
+void timer_irq(arch::TrapFrame& frame) {
+    profile::sample(frame);
+    on_timer_tick();
+}
 
 } // namespace
 

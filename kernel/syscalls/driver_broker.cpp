@@ -10,15 +10,19 @@ namespace kernel::syscalls {
 
 int64_t sys_rustos_DRIVER_LOAD_MODULE_BROKER(Args&) {
     proc::Process* p = proc::current_process();
-    LOG_INFO("driver", "pid %d (%s): DRIVER_LOAD_MODULE_BROKER: no module loader in this kernel yet -> ENOSYS",
-             p->pid, p->name);
+    LOG_INFO(
+        "driver",
+        "pid %d (%s): DRIVER_LOAD_MODULE_BROKER: no module loader in this kernel yet -> ENOSYS",
+        p->pid, p->name);
     return fail(rustos::Error(ENOSYS, "no module loader yet"));
 }
 
 int64_t sys_rustos_DRIVER_DEVICE_LIST_BROKER(Args&) {
     proc::Process* p = proc::current_process();
-    LOG_INFO("driver", "pid %d (%s): DRIVER_DEVICE_LIST_BROKER: device enumeration not exported yet -> ENOSYS",
-             p->pid, p->name);
+    LOG_INFO(
+        "driver",
+        "pid %d (%s): DRIVER_DEVICE_LIST_BROKER: device enumeration not exported yet -> ENOSYS",
+        p->pid, p->name);
     return fail(rustos::Error(ENOSYS, "no device list yet"));
 }
 

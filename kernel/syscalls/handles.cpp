@@ -112,7 +112,7 @@ int64_t sys_rustos_CAP_QUERY(Args& a) {
     if (arg > 63)
         return fail(Error(EINVAL, "service id out of range"));
     uint64_t mask = Capability(c) == Capability::SERVICE_REGISTER ? self->caps.service_register
-                                                                   : self->caps.service_authority;
+                                                                  : self->caps.service_authority;
     return (mask >> arg) & 1;
 }
 

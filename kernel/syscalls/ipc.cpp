@@ -22,18 +22,12 @@ using namespace rustos::abi;
 
 namespace {
 
-constexpr uint64_t kMessageBytes = sizeof(MessageHeader) + kMaxPayload;
-
 uint64_t deadline_for(uint64_t timeout_ns) {
     if (timeout_ns == rustos::ipc::kInfinite)
         return 0;
     uint64_t now = time::monotonic_ns();
     uint64_t d = now + (timeout_ns ? timeout_ns : 1);
     return d < now ? 0 : d;
-}
-
-ErrorOr<void> check_out_buffer(uint64_t user_msg) {
-    return proc::prepare_user_range(*proc::current_process(), user_msg, kMessageBytes, true);
 }
 
 // Copies a message in from user memory; its handles move out of the
@@ -72,9 +66,15 @@ ErrorOr<KMessage*> copy_in(uint64_t user_msg) {
     return m;
 }
 
-// Delivers a message into user memory (validated with check_out_buffer);
-// its handles land in the current table. Destroys the message.
+// Delivers a message into user memory and destroys it; its handles land
+// in the current table. If the buffer is bad, nothing happens (EFAULT) and
+// the caller still owns the message.
 ErrorOr<void> copy_out(KMessage* m, uint64_t user_msg) {
+    // Probe the header and deliver the payload first: past that point
+    // nothing can fail.
+    static const MessageHeader kZero{};
+    TRY(copy_to_user(user_msg, &kZero, sizeof kZero));
+    TRY(copy_to_user(user_msg + sizeof(MessageHeader), m->payload(), m->header.length));
     proc::Process* p = proc::current_process();
     for (uint32_t i = 0; i < m->header.handle_count; ++i) {
         m->header.handles[i] = 0;
@@ -89,40 +89,41 @@ ErrorOr<void> copy_out(KMessage* m, uint64_t user_msg) {
         m->header.handles[i] = h.value();
         m->objects[i] = nullptr;
     }
-    auto r = copy_to_user(user_msg, &m->header, sizeof(MessageHeader));
-    if (!r.is_error())
-        r = copy_to_user(user_msg + sizeof(MessageHeader), m->payload(), m->header.length);
+    (void)copy_to_user(user_msg, &m->header, sizeof(MessageHeader));
     KMessage::destroy(m);
-    return r;
+    return {};
 }
 
 ErrorOr<handle_t> receive_into(ipc::Endpoint& ep, uint64_t user_out, uint64_t timeout_ns) {
-    TRY(check_out_buffer(user_out));
     ipc::Transaction* txn;
     KMessage* event;
     TRY(ep.receive(&txn, &event, deadline_for(timeout_ns)));
     if (event) {
-        TRY(copy_out(event, user_out));
+        auto copied = copy_out(event, user_out);
+        if (copied.is_error()) {
+            ep.requeue(event);
+            return copied.error();
+        }
         return handle_t(0);
     }
     // The reply token owns the receiver's reference to the transaction.
     auto* token = new ipc::ReplyToken(txn);
     if (!token) {
-        txn->unref();
+        ep.requeue(txn);
         return Error(ENOMEM, "out of memory for a reply handle");
     }
-    KMessage* request = txn->request;
+    auto copied = copy_out(txn->request, user_out);
+    if (copied.is_error()) {
+        token->release_transaction();
+        token->unref();
+        ep.requeue(txn);
+        return copied.error();
+    }
     txn->request = nullptr;
     auto h = proc::current_process()->handles.install(token, RIGHT_REPLY);
     if (h.is_error()) {
-        KMessage::destroy(request);
         token->unref(); // fails the call with ECONNRESET
         return h.error();
-    }
-    auto copied = copy_out(request, user_out);
-    if (copied.is_error()) {
-        (void)proc::current_process()->handles.close(h.value());
-        return copied.error();
     }
     return h.value();
 }
@@ -154,8 +155,8 @@ int64_t sys_rustos_IPC_ENDPOINT_CREATE(Args&) {
     auto* ep = new ipc::Endpoint;
     if (!ep)
         return fail(Error(ENOMEM, "out of memory for an endpoint"));
-    auto h = proc::current_process()->handles.install(
-        ep, RIGHT_CALL | RIGHT_RECEIVE | RIGHT_DUPLICATE | RIGHT_TRANSFER);
+    auto h = proc::current_process()->handles.install(ep, RIGHT_CALL | RIGHT_RECEIVE |
+                                                              RIGHT_DUPLICATE | RIGHT_TRANSFER);
     if (h.is_error()) {
         ep->unref();
         return fail(h.error());
@@ -168,9 +169,6 @@ int64_t sys_rustos_IPC_CALL(Args& a) {
     auto ep = p->handles.get_as<ipc::Endpoint>(handle_t(a.a0()), ObjectType::Endpoint, RIGHT_CALL);
     if (ep.is_error())
         return fail(ep.error());
-    auto ok = check_out_buffer(a.a2());
-    if (ok.is_error())
-        return fail(ok.error());
     auto request = copy_in(a.a1());
     if (request.is_error())
         return fail(request.error());
@@ -178,8 +176,14 @@ int64_t sys_rustos_IPC_CALL(Args& a) {
     auto r = ep.value()->call(request.value(), &reply, deadline_for(a.a3()), false);
     if (r.is_error())
         return fail(r.error());
+    // A reply that cannot be delivered (the caller's own bad buffer) is
+    // dropped: the call happened, the caller learns EFAULT.
     auto out = copy_out(reply, a.a2());
-    return out.is_error() ? fail(out.error()) : 0;
+    if (out.is_error()) {
+        KMessage::destroy(reply);
+        return fail(out.error());
+    }
+    return 0;
 }
 
 int64_t sys_rustos_IPC_RECEIVE(Args& a) {
@@ -201,9 +205,6 @@ int64_t sys_rustos_IPC_REPLY_RECEIVE(Args& a) {
         handle_t(a.a2()), ObjectType::Endpoint, RIGHT_RECEIVE);
     if (ep.is_error())
         return fail(ep.error());
-    auto ok = check_out_buffer(a.a3());
-    if (ok.is_error())
-        return fail(ok.error());
     auto r = reply_with(handle_t(a.a0()), a.a1());
     // A caller that gave up (ECANCELED) is not the server's problem: go on
     // serving. Anything else is a bug in the server; report it.
@@ -219,11 +220,13 @@ int64_t sys_rustos_SERVICE_REGISTER(Args& a) {
     if (id == 0 || id > rustos::ipc::service::kMaxId || !rustos::ipc::service_name(id))
         return fail(Error(EINVAL, "unknown service id"));
     if (!(p->caps.service_register & (1ull << id))) {
-        LOG_WARN("cap", "pid %d (%s): SERVICE_REGISTER of %s refused: no registration capability -> EPERM",
+        LOG_WARN("cap",
+                 "pid %d (%s): SERVICE_REGISTER of %s refused: no registration capability -> EPERM",
                  p->pid, p->name, rustos::ipc::service_name(id));
         return fail(Error(EPERM, "no registration capability for this service id"));
     }
-    auto ep = p->handles.get_as<ipc::Endpoint>(handle_t(a.a1()), ObjectType::Endpoint, RIGHT_RECEIVE);
+    auto ep =
+        p->handles.get_as<ipc::Endpoint>(handle_t(a.a1()), ObjectType::Endpoint, RIGHT_RECEIVE);
     if (ep.is_error())
         return fail(ep.error());
     auto r = ipc::register_service(id, ep.value().get());
@@ -238,8 +241,8 @@ int64_t sys_rustos_SERVICE_LOOKUP(Args& a) {
     auto ep = ipc::lookup_service(uint32_t(a.a0()), deadline_for(a.a1()));
     if (ep.is_error())
         return fail(ep.error());
-    auto h = proc::current_process()->handles.install(ep.value().get(),
-                                                     RIGHT_CALL | RIGHT_DUPLICATE | RIGHT_TRANSFER);
+    auto h = proc::current_process()->handles.install(
+        ep.value().get(), RIGHT_CALL | RIGHT_DUPLICATE | RIGHT_TRANSFER);
     if (h.is_error())
         return fail(h.error());
     ep.value().leak(); // the table owns that reference now

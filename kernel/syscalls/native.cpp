@@ -101,8 +101,8 @@ int64_t dispatch_native(uint64_t number, Args& a) {
 #define GATE_NONE(name)
 #define GATE_CAP(name, cap)                                                                        \
     {                                                                                              \
-        auto allowed = proc::require(*proc::current_process(), Capability::cap,                     \
-                                     "SYS_RUSTOS_" #name);                                         \
+        auto allowed =                                                                             \
+            proc::require(*proc::current_process(), Capability::cap, "SYS_RUSTOS_" #name);         \
         if (allowed.is_error())                                                                    \
             return fail(allowed.error());                                                          \
     }

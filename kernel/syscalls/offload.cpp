@@ -44,8 +44,16 @@ constexpr uint32_t kSizeofRusage = 144;
 constexpr uint32_t kSizeofSiginfo = 128;
 
 constexpr OffloadSpec kSpecs[] = {
-    {LinuxSyscall::wait4, rustos::ipc::service::PROCD, proc::OFFLOAD_PROC, {{1, 4}, {3, kSizeofRusage}}, 2},
-    {LinuxSyscall::waitid, rustos::ipc::service::PROCD, proc::OFFLOAD_PROC, {{2, kSizeofSiginfo}, {4, kSizeofRusage}}, 2},
+    {LinuxSyscall::wait4,
+     rustos::ipc::service::PROCD,
+     proc::OFFLOAD_PROC,
+     {{1, 4}, {3, kSizeofRusage}},
+     2},
+    {LinuxSyscall::waitid,
+     rustos::ipc::service::PROCD,
+     proc::OFFLOAD_PROC,
+     {{2, kSizeofSiginfo}, {4, kSizeofRusage}},
+     2},
     {LinuxSyscall::getppid, rustos::ipc::service::PROCD, proc::OFFLOAD_PROC, {}, 0},
 };
 
@@ -97,7 +105,8 @@ int64_t offload(const OffloadSpec& spec, Args& a) {
             if (spec.outputs[k].arg == arg)
                 out = &spec.outputs[k];
         if (!out || len > out->max_len || arg >= 6) {
-            LOG_WARN("syscall", "%s: reply from %s writes where it may not (arg %u, %zu bytes); ignored",
+            LOG_WARN("syscall",
+                     "%s: reply from %s writes where it may not (arg %u, %zu bytes); ignored",
                      rustos::abi::linux_syscall_name(uint32_t(spec.nr)),
                      rustos::ipc::service_name(spec.service), arg, len);
             continue;

@@ -63,7 +63,8 @@ int64_t sys_rustos_PROCESS_MAP(Args& a) {
         return fail(p.error());
     if (a.a4() > uint32_t(MapKind::Anonymous))
         return fail(Error(EINVAL, "unknown mapping kind"));
-    auto r = proc::map_region(*p.value(), a.a1(), a.a2(), uint32_t(a.a3()), vma_kind(uint32_t(a.a4())));
+    auto r =
+        proc::map_region(*p.value(), a.a1(), a.a2(), uint32_t(a.a3()), vma_kind(uint32_t(a.a4())));
     return r.is_error() ? fail(r.error()) : 0;
 }
 

@@ -1,34 +1,59 @@
 #include "usercopy.h"
 
 #include "log.h"
+#include "mm/memory.h"
 #include "proc/process.h"
+
+// usercopy.S: returns the number of bytes not copied (0 on success).
+extern "C" uint64_t arch_user_copy(void* dst, const void* src, uint64_t len);
 
 namespace kernel::syscalls {
 
 namespace {
 
+rustos::Error bad_pointer(uint64_t addr, size_t len, bool write, const char* why) {
+    proc::Process* p = proc::current_process();
+    LOG_WARN("syscall", "pid %d (%s): bad user pointer 0x%lx (+%zu, %s): %s -> EFAULT", p->pid,
+             p->name, addr, len, write ? "write" : "read", why);
+    return rustos::Error(EFAULT, why);
+}
+
+bool in_user_space(uint64_t addr, size_t len) {
+    uint64_t end;
+    return rustos::checked_add(addr, len, &end) && end <= mm::kUserTop;
+}
+
 rustos::ErrorOr<void> check(uint64_t addr, size_t len, bool write) {
     proc::Process* p = proc::current_process();
     auto r = proc::prepare_user_range(*p, addr, len, write);
-    if (r.is_error()) {
-        LOG_WARN("syscall", "pid %d (%s): bad user pointer 0x%lx (+%zu, %s): %s -> EFAULT", p->pid,
-                 p->name, addr, len, write ? "write" : "read", r.error().reason());
-        return rustos::Error(EFAULT, r.error().reason());
-    }
+    if (r.is_error())
+        return bad_pointer(addr, len, write, r.error().reason());
     return {};
 }
 
 } // namespace
 
+// The copies run straight at the user address: a page that is not there
+// yet is faulted in by the user page fault handler, an access the mapping
+// does not allow ends the copy early (usercopy.S), so nothing is walked
+// up front.
 rustos::ErrorOr<void> copy_from_user(void* dst, uint64_t user_src, size_t len) {
-    TRY(check(user_src, len, false));
-    __builtin_memcpy(dst, reinterpret_cast<const void*>(user_src), len);
+    if (!len)
+        return {};
+    if (!in_user_space(user_src, len))
+        return bad_pointer(user_src, len, false, "address outside user space");
+    if (arch_user_copy(dst, reinterpret_cast<const void*>(user_src), len))
+        return bad_pointer(user_src, len, false, "address not mapped with the needed access");
     return {};
 }
 
 rustos::ErrorOr<void> copy_to_user(uint64_t user_dst, const void* src, size_t len) {
-    TRY(check(user_dst, len, true));
-    __builtin_memcpy(reinterpret_cast<void*>(user_dst), src, len);
+    if (!len)
+        return {};
+    if (!in_user_space(user_dst, len))
+        return bad_pointer(user_dst, len, true, "address outside user space");
+    if (arch_user_copy(reinterpret_cast<void*>(user_dst), src, len))
+        return bad_pointer(user_dst, len, true, "address not mapped with the needed access");
     return {};
 }
 

@@ -7,12 +7,14 @@ namespace {
 
 uint32_t prot_of(uint32_t flags) {
     return ((flags & PF_R) ? uint32_t(PROT_READ) : 0u) |
-           ((flags & PF_W) ? uint32_t(PROT_WRITE) : 0u) | ((flags & PF_X) ? uint32_t(PROT_EXEC) : 0u);
+           ((flags & PF_W) ? uint32_t(PROT_WRITE) : 0u) |
+           ((flags & PF_X) ? uint32_t(PROT_EXEC) : 0u);
 }
 
 } // namespace
 
-ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t bias, LoadTarget& target) {
+ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t bias,
+                                LoadTarget& target) {
     LoadedImage out;
     out.bias = bias;
     out.entry = image.entry + bias;
@@ -32,7 +34,8 @@ ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t
         if (start < mapped_end)
             start = mapped_end;
         if (start < end)
-            TRY(target.map(start, end - start, prot_of(seg.flags) | PROT_READ, abi::MapKind::Image));
+            TRY(target.map(start, end - start, prot_of(seg.flags) | PROT_READ,
+                           abi::MapKind::Image));
         mapped_end = max(mapped_end, end);
         TRY(target.write(bias + seg.vaddr, file.data() + seg.offset, seg.filesz));
     }
@@ -43,7 +46,8 @@ ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t
 ErrorOr<uint64_t> setup_stack(const StackSpec& spec, LoadTarget& target, Bytes scratch) {
     if (scratch.size() < kInitialStackBytes || !spec.program || !spec.random16)
         return Error(EINVAL, "setup_stack: bad arguments");
-    TRY(target.map(kStackTop - kStackSize, kStackSize, PROT_READ | PROT_WRITE, abi::MapKind::Stack));
+    TRY(target.map(kStackTop - kStackSize, kStackSize, PROT_READ | PROT_WRITE,
+                   abi::MapKind::Stack));
 
     using namespace rustos::abi;
     const LoadedImage& prog = *spec.program;
@@ -66,8 +70,8 @@ ErrorOr<uint64_t> setup_stack(const StackSpec& spec, LoadTarget& target, Bytes s
     Bytes buffer = scratch.slice(0, kInitialStackBytes);
     for (auto& b : buffer)
         b = 0;
-    InitialStackSpec stack{spec.argv, spec.envp, spec.execfn, "x86_64", spec.random16,
-                           {aux, sizeof aux / sizeof aux[0]}};
+    InitialStackSpec stack{spec.argv, spec.envp,     spec.execfn,
+                           "x86_64",  spec.random16, {aux, sizeof aux / sizeof aux[0]}};
     uint64_t rsp = TRY(build_initial_stack(buffer, kStackTop, stack));
     uint64_t from = align_down(rsp, kPageSize);
     uint64_t buffer_base = kStackTop - kInitialStackBytes;

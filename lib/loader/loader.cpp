@@ -89,7 +89,8 @@ ErrorOr<Built> build_process(const Program& program, const FileReader& read_file
     elf::LoadedImage prog = TRY(elf::load_image(bytes_of(file), image, bias, target));
     elf::LoadedImage interp;
     if (out.dynamic)
-        interp = TRY(elf::load_image(bytes_of(interp_file), interp_image, elf::kInterpBase, target));
+        interp =
+            TRY(elf::load_image(bytes_of(interp_file), interp_image, elf::kInterpBase, target));
 
     std::vector<StringView> argv, envp;
     for (auto& a : program.argv)
@@ -111,7 +112,8 @@ ErrorOr<Built> build_process(const Program& program, const FileReader& read_file
     uint64_t rsp = TRY(elf::setup_stack(spec, target, {scratch.data(), scratch.size()}));
 
     out.entry = out.dynamic ? interp.entry : prog.entry;
-    int64_t r = user::process_start(out.process.get(), out.entry, rsp, prog.end, abi::START_SUSPENDED);
+    int64_t r =
+        user::process_start(out.process.get(), out.entry, rsp, prog.end, abi::START_SUSPENDED);
     if (r < 0)
         return from_kernel(r, "PROCESS_START");
     abi::ProcessInfo info{};

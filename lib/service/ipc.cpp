@@ -14,13 +14,15 @@ std::unique_ptr<Message> new_message(uint32_t op) {
 ErrorOr<void> call(handle_t endpoint, const Message& request, Message& reply, uint64_t timeout_ns) {
     int64_t r = user::ipc_call(endpoint, &request, &reply, timeout_ns);
     if (r < 0)
-        return Error::formatted(Errno(-r), "IPC call failed: %s", abi::errno_description(Errno(-r)));
+        return Error::formatted(Errno(-r), "IPC call failed: %s",
+                                abi::errno_description(Errno(-r)));
     if (reply.header.status < 0) {
         // A service's error reply may carry a reason string as its payload.
         auto rd = reader_of(reply);
         StringView reason = rd.str(512);
         if (rd.ok() && !reason.empty())
-            return Error::with_message(Errno(-reply.header.status), std::string(reason.data(), reason.size()));
+            return Error::with_message(Errno(-reply.header.status),
+                                       std::string(reason.data(), reason.size()));
         return Error::from_errno(Errno(-reply.header.status));
     }
     return {};
@@ -38,7 +40,8 @@ ErrorOr<Handle> lookup(uint32_t service_id, uint64_t timeout_ns) {
 ErrorOr<std::string> read_boot_file(const std::string& path) {
     int64_t size = user::bootfs_stat(path.c_str());
     if (size < 0)
-        return Error::formatted(Errno(-size), "%s: %s", path.c_str(), abi::errno_description(Errno(-size)));
+        return Error::formatted(Errno(-size), "%s: %s", path.c_str(),
+                                abi::errno_description(Errno(-size)));
     std::string data(size_t(size), '\0');
     int64_t n = user::bootfs_read(path.c_str(), 0, data.data(), data.size());
     if (n != size)
@@ -65,7 +68,8 @@ std::string kernel_cmdline_value(const std::string& key) {
         std::string word = line.substr(start, i - start);
         if (word == "--")
             break;
-        if (word.size() > key.size() && word.compare(0, key.size(), key) == 0 && word[key.size()] == '=')
+        if (word.size() > key.size() && word.compare(0, key.size(), key) == 0 &&
+            word[key.size()] == '=')
             return word.substr(key.size() + 1);
     }
     return {};

@@ -45,18 +45,21 @@ DeferredReply Call::defer() {
     return DeferredReply(Handle(m_reply_handle), op());
 }
 
-Server::Server(std::string name, uint32_t service_id) : m_name(std::move(name)), m_service_id(service_id) {}
+Server::Server(std::string name, uint32_t service_id)
+    : m_name(std::move(name)), m_service_id(service_id) {}
 
 ErrorOr<void> Server::start() {
     int64_t ep = user::ipc_endpoint_create();
     if (ep < 0)
-        return Error::formatted(Errno(-ep), "cannot create an endpoint: %s", abi::errno_description(Errno(-ep)));
+        return Error::formatted(Errno(-ep), "cannot create an endpoint: %s",
+                                abi::errno_description(Errno(-ep)));
     m_endpoint = Handle(handle_t(ep));
     if (m_service_id) {
         int64_t r = user::service_register(m_service_id, m_endpoint.get());
         if (r < 0)
             return Error::formatted(Errno(-r), "cannot register IPC_SERVICE_%s: %s",
-                                    ipc::service_name(m_service_id), abi::errno_description(Errno(-r)));
+                                    ipc::service_name(m_service_id),
+                                    abi::errno_description(Errno(-r)));
         if (m_not_yet.empty())
             log("ready (IPC_SERVICE endpoint registered)");
         else
@@ -101,7 +104,8 @@ void Server::serve() {
     auto out = new_message();
     handle_t reply = 0;
     for (;;) {
-        int64_t r = reply ? user::ipc_reply_receive(reply, out.get(), m_endpoint.get(), in.get(), ipc::kInfinite)
+        int64_t r = reply ? user::ipc_reply_receive(reply, out.get(), m_endpoint.get(), in.get(),
+                                                    ipc::kInfinite)
                           : user::ipc_receive(m_endpoint.get(), in.get(), ipc::kInfinite);
         reply = 0;
         if (r < 0) {

@@ -20,7 +20,8 @@ int main() {
             log("driver registry %s lists %zu driver(s)", kRegistry, records.value().size());
     }
     Server server("driverd", ipc::service::DRIVERD);
-    server.set_not_yet("alias probing and .ko loading: the kernel has no module loader and does not "
-                       "export its device list yet");
+    server.set_not_yet(
+        "alias probing and .ko loading: the kernel has no module loader and does not "
+        "export its device list yet");
     return run(server);
 }

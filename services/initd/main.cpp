@@ -79,8 +79,8 @@ ErrorOr<uint32_t> start_runtimed(handle_t loaderd) {
                         ipc::service::INPUTD, ipc::service::NETD}) {
         int64_t r = user::cap_grant(h, Capability::SERVICE_AUTHORITY, id);
         if (r < 0)
-            log("cannot hand the authority over IPC_SERVICE_%s to runtimed: %s", ipc::service_name(id),
-                abi::errno_description(Errno(-r)));
+            log("cannot hand the authority over IPC_SERVICE_%s to runtimed: %s",
+                ipc::service_name(id), abi::errno_description(Errno(-r)));
     }
     if (user::process_resume(h) < 0)
         return Error(EIO, "cannot start runtimed");

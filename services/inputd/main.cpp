@@ -4,7 +4,8 @@
 
 int main() {
     rustos::service::Server server("inputd", rustos::ipc::service::INPUTD);
-    server.set_not_yet("no input devices (i8042 and xHCI HID drivers are not loaded), no Wayland seat "
-                       "or console focus");
+    server.set_not_yet(
+        "no input devices (i8042 and xHCI HID drivers are not loaded), no Wayland seat "
+        "or console focus");
     return rustos::service::run(server);
 }

@@ -19,7 +19,8 @@ Handle g_procd;
 ErrorOr<uint32_t> register_with_procd(handle_t process, uint32_t parent, bool init_role) {
     if (!g_procd)
         g_procd = TRY(lookup(ipc::service::PROCD, 5'000'000'000ull));
-    int64_t dup = user::handle_duplicate(process, abi::RIGHT_INFO | abi::RIGHT_MANAGE | abi::RIGHT_TRANSFER);
+    int64_t dup =
+        user::handle_duplicate(process, abi::RIGHT_INFO | abi::RIGHT_MANAGE | abi::RIGHT_TRANSFER);
     if (dup < 0)
         return Error::from_errno(Errno(-dup));
     auto req = new_message(ipc::op::PROCD_REGISTER);
@@ -46,7 +47,8 @@ void handle_spawn(Call& call) {
     loader::Program program{r.path, {}, r.argv, r.envp};
     auto built = loader::build_process(program, read_boot_file);
     if (built.is_error()) {
-        log("cannot spawn %s for pid %u: %s", r.path.c_str(), call.sender_pid(), built.error().reason());
+        log("cannot spawn %s for pid %u: %s", r.path.c_str(), call.sender_pid(),
+            built.error().reason());
         call.fail(built.error().code(), built.error().reason());
         return;
     }
@@ -70,13 +72,14 @@ void handle_spawn(Call& call) {
             loader::base_name(r.path).c_str(), r.path.c_str(), b.interpreter.c_str(), b.entry,
             (r.flags & SPAWN_SUSPENDED) ? " (suspended)" : "");
     else
-        log("spawned pid %u (%s) from %s, entry 0x%lx%s", pid.value(), loader::base_name(r.path).c_str(),
-            r.path.c_str(), b.entry, (r.flags & SPAWN_SUSPENDED) ? " (suspended)" : "");
+        log("spawned pid %u (%s) from %s, entry 0x%lx%s", pid.value(),
+            loader::base_name(r.path).c_str(), r.path.c_str(), b.entry,
+            (r.flags & SPAWN_SUSPENDED) ? " (suspended)" : "");
     call.writer().u32(pid.value());
     if (r.flags & SPAWN_RETURN_HANDLE) {
-        int64_t h = user::handle_duplicate(b.process.get(), abi::RIGHT_INFO | abi::RIGHT_START |
-                                                                 abi::RIGHT_MANAGE | abi::RIGHT_TRANSFER |
-                                                                 abi::RIGHT_DUPLICATE);
+        int64_t h = user::handle_duplicate(b.process.get(),
+                                           abi::RIGHT_INFO | abi::RIGHT_START | abi::RIGHT_MANAGE |
+                                               abi::RIGHT_TRANSFER | abi::RIGHT_DUPLICATE);
         if (h >= 0)
             call.writer().handle(handle_t(h));
     }
@@ -86,7 +89,8 @@ void handle_spawn(Call& call) {
 
 int main() {
     Server server("loaderd", ipc::service::LOADERD);
-    server.set_not_yet("execve, #! scripts and reading programs through vfsd (programs come from the boot bundle)");
+    server.set_not_yet("execve, #! scripts and reading programs through vfsd (programs come from "
+                       "the boot bundle)");
     server.on(ipc::op::LOADERD_SPAWN, handle_spawn);
     auto started = server.start();
     if (started.is_error()) {

@@ -24,8 +24,10 @@ using procd::WaitOutcome;
 namespace {
 
 constexpr uint32_t kSysWait4 = 61, kSysGetppid = 110, kSysWaitid = 247;
-constexpr uint32_t kWnohang = 1, kWuntraced = 2, kWexited = 4, kWcontinued = 8, kWnowait = 0x01000000;
-constexpr uint32_t kWaitFlagsIgnored = 0x20000000 | 0x40000000 | 0x80000000; // __WNOTHREAD __WALL __WCLONE
+constexpr uint32_t kWnohang = 1, kWuntraced = 2, kWexited = 4, kWcontinued = 8,
+                   kWnowait = 0x01000000;
+constexpr uint32_t kWaitFlagsIgnored =
+    0x20000000 | 0x40000000 | 0x80000000; // __WNOTHREAD __WALL __WCLONE
 constexpr uint32_t kPAll = 0, kPPid = 1, kPPgid = 2;
 constexpr int32_t kSigchld = 17, kCldExited = 1, kCldKilled = 2;
 constexpr size_t kSizeofRusage = 144, kSizeofSiginfo = 128;
@@ -78,7 +80,12 @@ std::string siginfo_of(const Proc& p) {
     std::string si(kSizeofSiginfo, '\0');
     int32_t status = p.wait_status;
     bool killed = (status & 0x7f) != 0;
-    int32_t fields[] = {kSigchld, 0, killed ? kCldKilled : kCldExited, 0, int32_t(p.pid), 0,
+    int32_t fields[] = {kSigchld,
+                        0,
+                        killed ? kCldKilled : kCldExited,
+                        0,
+                        int32_t(p.pid),
+                        0,
                         killed ? (status & 0x7f) : ((status >> 8) & 0xff)};
     __builtin_memcpy(si.data(), fields, sizeof fields);
     return si;
@@ -165,14 +172,16 @@ void handle_wait(Call& call, uint32_t caller, const uint64_t* args, bool is_wait
             return;
         }
         if (!(options & (kWexited | kWuntraced | kWcontinued)) ||
-            (options & ~(kWnohang | kWuntraced | kWexited | kWcontinued | kWnowait | kWaitFlagsIgnored))) {
+            (options &
+             ~(kWnohang | kWuntraced | kWexited | kWcontinued | kWnowait | kWaitFlagsIgnored))) {
             SyscallReply{-EINVAL, {}}.write(call.writer());
             return;
         }
     } else {
         sel.pid = int32_t(args[0]);
         options = uint32_t(args[2]);
-        if (options & ~(kWnohang | kWuntraced | kWcontinued | kWaitFlagsIgnored) || sel.pid == INT32_MIN) {
+        if (options & ~(kWnohang | kWuntraced | kWcontinued | kWaitFlagsIgnored) ||
+            sel.pid == INT32_MIN) {
             SyscallReply{-EINVAL, {}}.write(call.writer());
             return;
         }
@@ -351,8 +360,9 @@ void handle_event(const Message& m) {
 int main() {
     Server server("procd", ipc::service::PROCD);
     g_server = &server;
-    server.set_not_yet("fork/vfork/clone of processes, process groups and sessions (setpgid, setsid), "
-                       "signals to process groups");
+    server.set_not_yet(
+        "fork/vfork/clone of processes, process groups and sessions (setpgid, setsid), "
+        "signals to process groups");
     server.on(ipc::op::KERNEL_LINUX_SYSCALL, handle_linux_syscall);
     server.on(ipc::op::PROCD_ADOPT, handle_adopt);
     server.on(ipc::op::PROCD_REGISTER, handle_register);

@@ -115,8 +115,8 @@ ErrorOr<uint32_t> launch(Instance& inst) {
     if (uint32_t sid = service_id_of(spec.id)) {
         int64_t r = user::cap_grant(spawned.process.get(), abi::Capability::SERVICE_REGISTER, sid);
         if (r < 0)
-            log("cannot let %s register IPC_SERVICE_%s: %s", spec.id.c_str(), ipc::service_name(sid),
-                abi::errno_description(Errno(-r)));
+            log("cannot let %s register IPC_SERVICE_%s: %s", spec.id.c_str(),
+                ipc::service_name(sid), abi::errno_description(Errno(-r)));
     }
     if (user::process_resume(spawned.process.get()) < 0)
         return Error(EIO, "cannot start the process");
@@ -130,8 +130,8 @@ ErrorOr<uint32_t> launch(Instance& inst) {
 Instance& add_instance(const rc::LaunchSpec& spec) {
     Instance& inst = g_instances[spec.id];
     inst.spec = spec;
-    inst.restarts = std::make_unique<runtimed::RestartTracker>(spec.restart, spec.restart_budget,
-                                                               spec.restart_window_ms, spec.backoff_ms);
+    inst.restarts = std::make_unique<runtimed::RestartTracker>(
+        spec.restart, spec.restart_budget, spec.restart_window_ms, spec.backoff_ms);
     inst.crash_once = spec.id == g_crash_target;
     return inst;
 }
@@ -162,8 +162,9 @@ void bootstrap_ui_server() {
         log("bootstrap_ui_server: cannot start uiserver: %s", pid.error().reason());
         return;
     }
-    log("bootstrap_ui_server: started uiserver (pid %u) from its desktop entry: env %s, args %s", pid.value(),
-        env_text.empty() ? "none" : env_text.c_str(), e.args.empty() ? "none" : join(e.args).c_str());
+    log("bootstrap_ui_server: started uiserver (pid %u) from its desktop entry: env %s, args %s",
+        pid.value(), env_text.empty() ? "none" : env_text.c_str(),
+        e.args.empty() ? "none" : join(e.args).c_str());
 }
 
 void load_catalog_and_autostart() {
@@ -173,7 +174,8 @@ void load_catalog_and_autostart() {
         return;
     }
     const rc::Catalog& c = catalog.value();
-    log("catalog loaded on a worker thread: %zu launch specs, %zu desktop entries (desktop entries parsed %zu time%s)",
+    log("catalog loaded on a worker thread: %zu launch specs, %zu desktop entries (desktop entries "
+        "parsed %zu time%s)",
         c.launch_specs().size(), c.desktop_entries().size(), g_desktop.load_count(),
         g_desktop.load_count() == 1 ? "" : "s");
     std::lock_guard lock(g_mutex);
@@ -223,7 +225,8 @@ void restart_later(std::string id, uint64_t delay_ms) {
             log("cannot restart %s: %s", id.c_str(), pid.error().reason());
             return;
         }
-        log("restarted %s (pid %u, restart %u)", id.c_str(), pid.value(), inst.restarts->total_restarts());
+        log("restarted %s (pid %u, restart %u)", id.c_str(), pid.value(),
+            inst.restarts->total_restarts());
     }).detach();
 }
 
@@ -249,12 +252,14 @@ void supervise() {
         auto d = inst.restarts->on_exit(now_ms(), failed);
         if (!d.restart) {
             inst.state = failed ? State::Failed : State::Exited;
-            log("%s (pid %d) %s; not restarting: %s", id.c_str(), pid, describe(status).c_str(), d.reason);
+            log("%s (pid %d) %s; not restarting: %s", id.c_str(), pid, describe(status).c_str(),
+                d.reason);
             continue;
         }
         inst.state = State::Restarting;
-        log("%s (pid %d) %s unexpectedly; restart %u of %llu within %llu ms, in %llu ms", id.c_str(), pid,
-            describe(status).c_str(), d.attempt, (unsigned long long)inst.spec.restart_budget,
+        log("%s (pid %d) %s unexpectedly; restart %u of %llu within %llu ms, in %llu ms",
+            id.c_str(), pid, describe(status).c_str(), d.attempt,
+            (unsigned long long)inst.spec.restart_budget,
             (unsigned long long)inst.spec.restart_window_ms, (unsigned long long)d.delay_ms);
         restart_later(id, d.delay_ms);
     }
@@ -290,8 +295,9 @@ int main() {
     supervisor.detach();
 
     Server server("runtimed", ipc::service::RUNTIMED);
-    server.set_not_yet("the /run/runtimed.sock RuntimeClient socket (needs vfsd's AF_UNIX sockets) and "
-                       "on-demand launches");
+    server.set_not_yet(
+        "the /run/runtimed.sock RuntimeClient socket (needs vfsd's AF_UNIX sockets) and "
+        "on-demand launches");
     server.on(ipc::op::RUNTIMED_LIST, handle_list);
     return run(server);
 }

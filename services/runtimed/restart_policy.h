@@ -20,8 +20,8 @@ struct RestartDecision {
 
 class RestartTracker {
 public:
-    RestartTracker(rustos::runtime_control::RestartPolicy policy, uint64_t budget, uint64_t window_ms,
-                   uint64_t backoff_ms)
+    RestartTracker(rustos::runtime_control::RestartPolicy policy, uint64_t budget,
+                   uint64_t window_ms, uint64_t backoff_ms)
         : m_policy(policy), m_budget(budget), m_window_ms(window_ms), m_backoff_ms(backoff_ms) {}
 
     // The program ended at now_ms; `failed` is false for a clean exit (status 0).

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-using rustos::runtime_control::RestartPolicy;
 using runtimed::RestartTracker;
+using rustos::runtime_control::RestartPolicy;
 
 TEST(RestartTracker, BackoffDoublesWithinTheWindow) {
     RestartTracker t(RestartPolicy::OnFailure, 3, 10000, 200);

@@ -3,7 +3,8 @@
 
 int main() {
     rustos::service::Server server("vfsd", rustos::ipc::service::VFSD);
-    server.set_not_yet("no file system is mounted and no file call is routed here; programs read the "
-                       "boot bundle and write the console through the kernel defaults");
+    server.set_not_yet(
+        "no file system is mounted and no file call is routed here; programs read the "
+        "boot bundle and write the console through the kernel defaults");
     return rustos::service::run(server);
 }

@@ -4,12 +4,15 @@
 #include "cpu.h"
 #include "lib/format.h"
 #include "log.h"
+#include "mm/memory.h"
 #include "panic.h"
 #include "proc/process.h"
 #include "sched/scheduler.h"
 #include "syscalls/syscall.h"
 
 extern "C" const uint64_t isr_table[256];
+// (faulting instruction, fixup) pairs of arch_user_copy (usercopy.S).
+extern "C" const uint64_t __user_copy_fixups[], __user_copy_fixups_end[];
 
 namespace kernel::arch {
 
@@ -85,6 +88,23 @@ int signal_for_exception(uint64_t vector) {
     }
 }
 
+// A page fault inside arch_user_copy: resolve it as a user fault (demand
+// paging) or send the copy to its fixup. True when handled.
+bool user_copy_fault(TrapFrame& f) {
+    if (f.vector != 14)
+        return false;
+    for (const uint64_t* e = __user_copy_fixups; e < __user_copy_fixups_end; e += 2) {
+        if (f.rip != e[0])
+            continue;
+        uint64_t addr = read_cr2();
+        if (addr < mm::kUserTop && proc::handle_user_page_fault(addr, f.error_code))
+            return true; // retry the instruction
+        f.rip = e[1];
+        return true;
+    }
+    return false;
+}
+
 [[noreturn]] void kernel_exception(TrapFrame& f) {
     LOG_ERROR("trap", "exception in kernel mode: %s (vector %lu, error 0x%lx)",
               exception_name(f.vector), f.vector, f.error_code);
@@ -157,8 +177,11 @@ using namespace kernel;
 extern "C" void trap_dispatch(arch::TrapFrame* frame) {
     arch::TrapFrame& f = *frame;
     if (f.vector < 32) {
-        if (!f.from_user())
+        if (!f.from_user()) {
+            if (arch::user_copy_fault(f))
+                return;
             arch::kernel_exception(f);
+        }
         arch::user_exception(f);
     } else {
         if (auto handler = arch::g_handlers[f.vector])

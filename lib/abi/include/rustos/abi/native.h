@@ -16,8 +16,8 @@ enum class Capability : uint32_t {
 
 constexpr const char* capability_name(Capability c) {
     switch (c) {
-#define CAPABILITY(n, name, kind, owner, desc) \
-    case Capability::name:                     \
+#define CAPABILITY(n, name, kind, owner, desc)                                                     \
+    case Capability::name:                                                                         \
         return #name;
 #include <rustos/abi/capabilities.def>
 #undef CAPABILITY
@@ -27,8 +27,8 @@ constexpr const char* capability_name(Capability c) {
 
 constexpr const char* capability_owner(Capability c) {
     switch (c) {
-#define CAPABILITY(n, name, kind, owner, desc) \
-    case Capability::name:                     \
+#define CAPABILITY(n, name, kind, owner, desc)                                                     \
+    case Capability::name:                                                                         \
         return owner;
 #include <rustos/abi/capabilities.def>
 #undef CAPABILITY
@@ -68,8 +68,8 @@ struct ProcessInfo {
     int32_t wait_status;  // Linux wait(2) encoding, once exited
     uint32_t threads;
     uint32_t reserved;
-    uint64_t user_pages;  // resident user memory in pages
-    uint64_t cpu_ticks;   // 1 ms ticks used by all its threads
+    uint64_t user_pages; // resident user memory in pages
+    uint64_t cpu_ticks;  // 1 ms ticks used by all its threads
     char name[32];
 };
 static_assert(sizeof(ProcessInfo) == 80);

@@ -47,7 +47,8 @@ struct LoadedImage {
 };
 
 // Maps every PT_LOAD of `image` (parsed from `file`) at `bias`.
-ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t bias, LoadTarget& target);
+ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t bias,
+                                LoadTarget& target);
 
 struct StackSpec {
     Span<const StringView> argv;

@@ -46,7 +46,8 @@ struct Message {
 
 // Operation codes, from ops.def: rustos::ipc::op::COMMON_HEALTH, ...
 namespace op {
-#define IPC_OP(protocol, value, name, req, rep, desc) inline constexpr uint32_t protocol##_##name = value;
+#define IPC_OP(protocol, value, name, req, rep, desc)                                              \
+    inline constexpr uint32_t protocol##_##name = value;
 #include <rustos/ipc/ops.def>
 #undef IPC_OP
 } // namespace op

@@ -23,7 +23,7 @@ struct Program {
 struct Built {
     service::Handle process; // every right
     uint32_t pid = 0;        // as proposed by the kernel
-    uint64_t entry = 0;      // where the first instruction runs (interpreter's for dynamic programs)
+    uint64_t entry = 0; // where the first instruction runs (interpreter's for dynamic programs)
     bool dynamic = false;
     std::string interpreter;
 };

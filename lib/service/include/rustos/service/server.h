@@ -76,7 +76,9 @@ public:
     // service_id 0: a private endpoint, not registered.
     Server(std::string name, uint32_t service_id);
 
-    void on(uint32_t op, std::function<void(Call&)> handler) { m_handlers[op] = std::move(handler); }
+    void on(uint32_t op, std::function<void(Call&)> handler) {
+        m_handlers[op] = std::move(handler);
+    }
     void on_event(std::function<void(const Message&)> handler) { m_event = std::move(handler); }
     // What this service does not do yet, stated in its ready line and its
     // health answer.

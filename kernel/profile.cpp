@@ -77,7 +77,8 @@ void sample(const arch::TrapFrame& f) {
 void report() {
     if (!g_enabled)
         return;
-    LOG_INFO("profile", "%lu samples (%lu idle, %lu not recorded); busiest:", g_samples, g_idle, g_dropped);
+    LOG_INFO("profile", "%lu samples (%lu idle, %lu not recorded); busiest:", g_samples, g_idle,
+             g_dropped);
     for (int rank = 0; rank < 30; ++rank) {
         Bucket* best = nullptr;
         for (auto& b : g_buckets)
@@ -86,8 +87,9 @@ void report() {
         if (!best)
             break;
         uint64_t busy = g_samples - g_idle;
-        LOG_INFO("profile", "%6lu %3lu.%lu%%  %s%s", best->count, busy ? best->count * 100 / busy : 0,
-                 busy ? (best->count * 1000 / busy) % 10 : 0, best->user ? "user: " : "",
+        LOG_INFO("profile", "%6lu %3lu.%lu%%  %s%s", best->count,
+                 busy ? best->count * 100 / busy : 0, busy ? (best->count * 1000 / busy) % 10 : 0,
+                 best->user ? "user: " : "",
                  best->user ? best->label : static_cast<const char*>(best->key));
         best->count = 0;
     }

@@ -63,6 +63,8 @@ def test_capabilities_are_enforced(boot):
         m.expect(r"cap-check: every gated call refused")
         check("refused: needs the DRIVER_BROKER capability (held by driverd)" in m.log,
               "the driver broker refusal was not logged")
+        # Bad input to the IPC calls: refused with the right errno, no harm done.
+        m.expect(r"ipc-abuse: every bad call refused cleanly")
         m.expect(r"^hello from hello \(argc=2\)$")
         check(m.wait_exit() == 0, "QEMU exit status %s" % m.exit_status)
 

@@ -39,31 +39,36 @@ int main() {
     expect("call on handle 0", user::ipc_call(0, req.get(), rep.get(), 1000), -EBADF);
     expect("call on a made-up handle", user::ipc_call(0x7777, req.get(), rep.get(), 1000), -EBADF);
     int64_t self = user::process_self();
-    expect("call on a process handle", user::ipc_call(handle_t(self), req.get(), rep.get(), 1000), -EINVAL);
+    expect("call on a process handle", user::ipc_call(handle_t(self), req.get(), rep.get(), 1000),
+           -EINVAL);
     expect("receive on a handle without RIGHT_RECEIVE",
-           user::ipc_receive(handle_t(user::handle_duplicate(handle_t(ep), abi::RIGHT_CALL)), rep.get(), 0),
+           user::ipc_receive(handle_t(user::handle_duplicate(handle_t(ep), abi::RIGHT_CALL)),
+                             rep.get(), 0),
            -EACCES);
-    expect("call with a request at 0x10", user::ipc_call(handle_t(ep), wild, rep.get(), 1000), -EFAULT);
-    expect("call with a request in the kernel", user::ipc_call(handle_t(ep), kernel_addr, rep.get(), 1000),
+    expect("call with a request at 0x10", user::ipc_call(handle_t(ep), wild, rep.get(), 1000),
            -EFAULT);
+    expect("call with a request in the kernel",
+           user::ipc_call(handle_t(ep), kernel_addr, rep.get(), 1000), -EFAULT);
     req->header.length = ipc::kMaxPayload + 1;
-    expect("call with an oversized payload", user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000),
-           -EMSGSIZE);
+    expect("call with an oversized payload",
+           user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000), -EMSGSIZE);
     req->header.length = 0;
     req->header.handle_count = 5;
-    expect("call with five handles", user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000), -EINVAL);
+    expect("call with five handles", user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000),
+           -EINVAL);
     req->header.handle_count = 2;
     req->header.handles[0] = req->header.handles[1] = handle_t(self);
-    expect("call carrying the same handle twice", user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000),
-           -EINVAL);
+    expect("call carrying the same handle twice",
+           user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000), -EINVAL);
     req->header.handle_count = 1;
     req->header.handles[0] = 0x5555;
-    expect("call carrying a made-up handle", user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000), -EBADF);
+    expect("call carrying a made-up handle",
+           user::ipc_call(handle_t(ep), req.get(), rep.get(), 1000), -EBADF);
     req->header.handle_count = 0;
-    expect("call nobody answers (timeout)", user::ipc_call(handle_t(ep), req.get(), rep.get(), 20'000'000),
-           -ETIMEDOUT);
-    expect("receive with nothing queued (timeout)", user::ipc_receive(handle_t(ep), rep.get(), 1'000'000),
-           -ETIMEDOUT);
+    expect("call nobody answers (timeout)",
+           user::ipc_call(handle_t(ep), req.get(), rep.get(), 20'000'000), -ETIMEDOUT);
+    expect("receive with nothing queued (timeout)",
+           user::ipc_receive(handle_t(ep), rep.get(), 1'000'000), -ETIMEDOUT);
 
     // A receiver with a bad buffer loses nothing: the call stays queued.
     std::thread client([&] {
@@ -74,7 +79,10 @@ int main() {
     });
     void* ro = mmap(nullptr, sizeof(ipc::Message), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     int64_t bad = -1;
-    for (int i = 0; i < 100 && (bad = user::ipc_receive(handle_t(ep), static_cast<ipc::Message*>(ro), 50'000'000)) == -ETIMEDOUT; ++i) {
+    for (int i = 0;
+         i < 100 && (bad = user::ipc_receive(handle_t(ep), static_cast<ipc::Message*>(ro),
+                                             50'000'000)) == -ETIMEDOUT;
+         ++i) {
     }
     expect("receive into a read-only buffer", bad, -EFAULT);
     int64_t token = user::ipc_receive(handle_t(ep), rep.get(), 5'000'000'000ull);
@@ -91,12 +99,14 @@ int main() {
     user::handle_close(handle_t(ep2));
     expect("call an endpoint whose server closed it",
            user::ipc_call(handle_t(call_only), req.get(), rep.get(), 1'000'000'000ull), -EPIPE);
-    expect("register a service without the capability", user::service_register(ipc::service::VFSD, handle_t(ep)),
-           -EPERM);
+    expect("register a service without the capability",
+           user::service_register(ipc::service::VFSD, handle_t(ep)), -EPERM);
     expect("look up an unknown service id", user::service_lookup(999, 0), -EINVAL);
     expect("duplicate with more rights than the original",
            user::handle_duplicate(handle_t(call_only), abi::RIGHTS_ALL), -EACCES);
-    expect("close a handle twice", user::handle_close(handle_t(call_only)) == 0 ? user::handle_close(handle_t(call_only)) : -1,
+    expect("close a handle twice",
+           user::handle_close(handle_t(call_only)) == 0 ? user::handle_close(handle_t(call_only))
+                                                        : -1,
            -EBADF);
     std::printf("ipc-abuse: %s\n", g_failures ? "FAILED" : "every bad call refused cleanly");
     return g_failures ? 1 : 0;

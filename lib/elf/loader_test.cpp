@@ -24,7 +24,8 @@ public:
     std::vector<Mapping> maps;
     std::map<uint64_t, std::vector<uint8_t>> pages;
 
-    ErrorOr<void> map(uint64_t vaddr, uint64_t len, uint32_t prot, rustos::abi::MapKind kind) override {
+    ErrorOr<void> map(uint64_t vaddr, uint64_t len, uint32_t prot,
+                      rustos::abi::MapKind kind) override {
         if (vaddr % kPageSize || len % kPageSize || len == 0)
             return Error(EINVAL, "unaligned");
         for (auto& m : maps)

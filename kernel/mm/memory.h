@@ -30,6 +30,12 @@ ErrorOr<uint64_t> alloc_frame();              // contents undefined
 ErrorOr<uint64_t> alloc_zeroed_frame();       // zero-filled
 ErrorOr<uint64_t> alloc_frames(size_t count); // physically contiguous
 void free_frames(uint64_t phys, size_t count = 1);
+// User frames are reference counted: a frame mapped into several address
+// spaces (copy-on-write after fork, MAP_SHARED) is freed by its last unref.
+// alloc_frame() hands out a frame with one reference.
+void frame_ref(uint64_t phys);
+void frame_unref(uint64_t phys);
+uint32_t frame_refs(uint64_t phys);
 struct PhysStats {
     uint64_t total_bytes, usable_bytes, free_bytes;
 };
@@ -47,6 +53,12 @@ enum : uint64_t {
     // Software bit: a user page made inaccessible by mprotect(PROT_NONE);
     // the entry is not present but still owns its frame.
     PTE_SW_PROTNONE = 1ull << 9,
+    // Software bit: a read-only entry that becomes a private writable copy
+    // on the first write (fork).
+    PTE_SW_COW = 1ull << 10,
+    // Software bit: the frame is not owned by the address space (a mapping
+    // of physical memory such as the boot bundle): never freed through it.
+    PTE_SW_NOFREE = 1ull << 11,
     PTE_NX = 1ull << 63,
 };
 inline constexpr uint64_t kPteAddrMask = 0x000ffffffffff000ull;

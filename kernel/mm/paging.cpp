@@ -130,8 +130,8 @@ void destroy_user_pml4(uint64_t pml4) {
                     continue;
                 uint64_t* l1 = table(l2[i2] & kPteAddrMask);
                 for (unsigned i1 = 0; i1 < 512; ++i1)
-                    if (l1[i1] & (PTE_PRESENT | PTE_SW_PROTNONE))
-                        free_frames(l1[i1] & kPteAddrMask);
+                    if ((l1[i1] & (PTE_PRESENT | PTE_SW_PROTNONE)) && !(l1[i1] & PTE_SW_NOFREE))
+                        frame_unref(l1[i1] & kPteAddrMask);
                 free_frames(l2[i2] & kPteAddrMask);
             }
             free_frames(l3[i3] & kPteAddrMask);

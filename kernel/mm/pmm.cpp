@@ -22,6 +22,8 @@ constexpr size_t kMaxFrames = kMaxPhysical / kPageSize;
 uint64_t g_bitmap_words[rustos::mm::FrameBitmap::words_needed(kMaxFrames)];
 rustos::mm::FrameBitmap g_frames;
 uint64_t g_total_bytes, g_usable_bytes;
+uint16_t* g_refs; // per frame below g_ref_frames
+uint64_t g_ref_frames;
 
 } // namespace
 
@@ -57,12 +59,49 @@ void init_physical(const BootInfo& info) {
     for (size_t i = 0; i < info.module_count && n < 16; ++i)
         reserved[n++] = {info.modules[i].start, info.modules[i].end - info.modules[i].start};
     rustos::mm::mark_usable(g_frames, {usable, usable_count}, {reserved, n});
+
+    // Reference counts: two bytes per frame, in low memory (the allocator
+    // hands out the lowest frames first, inside the boot mapping).
+    g_ref_frames = top / kPageSize;
+    size_t pages = (g_ref_frames * sizeof(uint16_t) + kPageSize - 1) / kPageSize;
+    auto frames = g_frames.allocate_contiguous(pages, 1);
+    if (frames.is_error())
+        panic("no memory for frame reference counts");
+    g_refs = static_cast<uint16_t*>(phys_to_virt(frames.value() * kPageSize));
+    __builtin_memset(g_refs, 0, pages * kPageSize);
 }
 
 ErrorOr<uint64_t> alloc_frame() {
     arch::InterruptGuard guard;
     uint64_t frame = TRY(g_frames.allocate());
+    if (frame < g_ref_frames)
+        g_refs[frame] = 1;
     return frame * kPageSize;
+}
+
+void frame_ref(uint64_t phys) {
+    arch::InterruptGuard guard;
+    uint64_t f = phys / kPageSize;
+    if (f >= g_ref_frames || g_refs[f] == 0 || g_refs[f] == 0xffff)
+        panic("frame_ref(0x%lx): frame not allocated or reference count overflow", phys);
+    ++g_refs[f];
+}
+
+void frame_unref(uint64_t phys) {
+    arch::InterruptGuard guard;
+    uint64_t f = phys / kPageSize;
+    if (f >= g_ref_frames || g_refs[f] == 0)
+        panic("frame_unref(0x%lx): frame has no references", phys);
+    if (--g_refs[f] == 0) {
+        auto result = g_frames.free(f, 1);
+        if (result.is_error())
+            panic("frame_unref(0x%lx): %s", phys, result.error().reason());
+    }
+}
+
+uint32_t frame_refs(uint64_t phys) {
+    uint64_t f = phys / kPageSize;
+    return f < g_ref_frames ? g_refs[f] : 0;
 }
 
 ErrorOr<uint64_t> alloc_zeroed_frame() {
@@ -79,6 +118,9 @@ ErrorOr<uint64_t> alloc_frames(size_t count) {
 
 void free_frames(uint64_t phys, size_t count) {
     arch::InterruptGuard guard;
+    for (size_t i = 0; i < count; ++i)
+        if (phys / kPageSize + i < g_ref_frames)
+            g_refs[phys / kPageSize + i] = 0;
     auto result = g_frames.free(phys / kPageSize, count);
     if (result.is_error())
         panic("free_frames(0x%lx, %zu): %s", phys, count, result.error().reason());

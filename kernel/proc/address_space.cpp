@@ -1,10 +1,8 @@
-// User address spaces: VMAs describe what may be mapped; pages are
-// populated on first touch (page fault or kernel access) from zeroed frames.
+#include "address_space.h"
+
 #include "arch/x86_64/cpu.h"
 #include "log.h"
 #include "mm/memory.h"
-#include "process.h"
-#include "sched/scheduler.h"
 
 #include <rustos/base/utility.h>
 
@@ -17,6 +15,7 @@ namespace {
 
 constexpr uint64_t kMmapTop = 0x00007f0000000000ull;
 constexpr uint64_t kMmapBottom = 0x0000100000000000ull;
+constexpr uint64_t kPage = mm::kPageSize;
 
 uint64_t pte_flags(uint32_t prot) {
     uint64_t f = mm::PTE_PRESENT | mm::PTE_USER;
@@ -27,8 +26,8 @@ uint64_t pte_flags(uint32_t prot) {
     return f;
 }
 
-Vma* find_vma(Process& p, uint64_t addr) {
-    for (auto& v : p.vmas) {
+Vma* find_vma_mut(AddressSpace& as, uint64_t addr) {
+    for (auto& v : as.vmas) {
         if (addr < v.start)
             return nullptr;
         if (addr < v.end)
@@ -37,62 +36,92 @@ Vma* find_vma(Process& p, uint64_t addr) {
     return nullptr;
 }
 
-ErrorOr<void> populate(Process& p, Vma& v, uint64_t page) {
-    uint64_t* pte = mm::find_pte(p.pml4, page);
+// The entry of a page that is mapped (present, PROT_NONE or COW), or nullptr.
+uint64_t* mapped_pte(AddressSpace& as, uint64_t va) {
+    uint64_t* pte = mm::find_pte(as.pml4, va);
+    return pte && (*pte & (mm::PTE_PRESENT | mm::PTE_SW_PROTNONE)) ? pte : nullptr;
+}
+
+// Gives the page at `pte` a private writable frame (copy-on-write break).
+ErrorOr<void> break_cow(uint64_t* pte, uint64_t va, const Vma& v) {
+    uint64_t frame = *pte & mm::kPteAddrMask;
+    if (mm::frame_refs(frame) > 1) {
+        uint64_t copy = TRY(mm::alloc_frame());
+        __builtin_memcpy(mm::phys_to_virt(copy), mm::phys_to_virt(frame), kPage);
+        mm::frame_unref(frame);
+        frame = copy;
+    }
+    *pte = frame | pte_flags(v.prot);
+    arch::invlpg(va);
+    return {};
+}
+
+ErrorOr<void> populate(AddressSpace& as, Vma& v, uint64_t page, bool write) {
+    uint64_t* pte = mm::find_pte(as.pml4, page);
+    if (pte && (*pte & mm::PTE_SW_COW)) {
+        if (write || (v.prot & PROT_WRITE) == 0)
+            return write ? break_cow(pte, page, v) : ErrorOr<void>();
+        return {}; // read access to a COW page: fine as it is
+    }
     if (pte && (*pte & mm::PTE_PRESENT))
         return {};
     if (pte && (*pte & mm::PTE_SW_PROTNONE)) {
-        *pte = (*pte & mm::kPteAddrMask) | pte_flags(v.prot);
+        *pte = (*pte & (mm::kPteAddrMask | mm::PTE_SW_NOFREE)) | pte_flags(v.prot);
         arch::invlpg(page);
         return {};
     }
+    if (v.kind == VmaKind::Physical) {
+        uint64_t phys = v.phys_base + (page - v.start);
+        return mm::map_page(as.pml4, page, phys, pte_flags(v.prot) | mm::PTE_SW_NOFREE);
+    }
     uint64_t frame = TRY(mm::alloc_zeroed_frame());
-    auto r = mm::map_page(p.pml4, page, frame, pte_flags(v.prot));
+    auto r = mm::map_page(as.pml4, page, frame, pte_flags(v.prot));
     if (r.is_error()) {
-        mm::free_frames(frame);
+        mm::frame_unref(frame);
         return r.error();
     }
     return {};
 }
 
 // Releases the frames of [start, end) and clears their entries.
-void unmap_pages(Process& p, uint64_t start, uint64_t end) {
-    for (uint64_t va = start; va < end; va += mm::kPageSize) {
-        uint64_t* pte = mm::find_pte(p.pml4, va);
-        if (!pte || !(*pte & (mm::PTE_PRESENT | mm::PTE_SW_PROTNONE)))
+void unmap_pages(AddressSpace& as, uint64_t start, uint64_t end) {
+    for (uint64_t va = start; va < end; va += kPage) {
+        uint64_t* pte = mapped_pte(as, va);
+        if (!pte)
             continue;
-        mm::free_frames(*pte & mm::kPteAddrMask);
+        if (!(*pte & mm::PTE_SW_NOFREE))
+            mm::frame_unref(*pte & mm::kPteAddrMask);
         *pte = 0;
         arch::invlpg(va);
     }
 }
 
 // Ensures a VMA boundary at `addr` (splitting the VMA that straddles it).
-ErrorOr<void> split_at(Process& p, uint64_t addr) {
-    Vma* v = find_vma(p, addr);
+ErrorOr<void> split_at(AddressSpace& as, uint64_t addr) {
+    Vma* v = find_vma_mut(as, addr);
     if (!v || v->start == addr)
         return {};
-    auto* tail = new Vma{addr, v->end, v->prot, v->kind, {}};
+    uint64_t phys = v->kind == VmaKind::Physical ? v->phys_base + (addr - v->start) : 0;
+    auto* tail = new Vma{addr, v->end, v->prot, v->kind, v->shared, phys, {}};
     if (!tail)
         return Error(ENOMEM, "out of memory splitting a mapping");
     v->end = addr;
-    if (Vma* next = p.vmas.next(*v))
-        p.vmas.insert_before(*next, *tail);
+    if (Vma* next = as.vmas.next(*v))
+        as.vmas.insert_before(*next, *tail);
     else
-        p.vmas.push_back(*tail);
+        as.vmas.push_back(*tail);
     return {};
 }
 
 // Highest gap of `len` bytes below kMmapTop.
-uint64_t find_gap(Process& p, uint64_t len) {
+uint64_t find_gap(AddressSpace& as, uint64_t len) {
     uint64_t candidate_end = kMmapTop;
-    // Walk VMAs from the top; the list is sorted ascending, so collect in reverse.
     for (;;) {
         uint64_t start = candidate_end - len;
         if (start < kMmapBottom || start > candidate_end)
             return 0;
         Vma* clash = nullptr;
-        for (auto& v : p.vmas)
+        for (auto& v : as.vmas)
             if (v.start < candidate_end && start < v.end)
                 clash = &v; // keep the highest clash
         if (!clash)
@@ -101,132 +130,208 @@ uint64_t find_gap(Process& p, uint64_t len) {
     }
 }
 
+void destroy_vmas(AddressSpace& as) {
+    while (Vma* v = as.vmas.pop_front())
+        delete v;
+}
+
 } // namespace
 
-bool range_is_free(Process& p, uint64_t start, uint64_t end) {
-    for (auto& v : p.vmas)
+ErrorOr<RefPtr<AddressSpace>> AddressSpace::create() {
+    auto* as = new AddressSpace;
+    if (!as)
+        return Error(ENOMEM, "out of memory for an address space");
+    auto ref = RefPtr<AddressSpace>::adopt(as);
+    as->pml4 = TRY(mm::create_user_pml4());
+    return ref;
+}
+
+AddressSpace::~AddressSpace() {
+    if (arch::read_cr3() == pml4)
+        arch::write_cr3(mm::kernel_pml4());
+    destroy_vmas(*this);
+    if (pml4)
+        mm::destroy_user_pml4(pml4);
+}
+
+ErrorOr<RefPtr<AddressSpace>> AddressSpace::fork() {
+    RefPtr<AddressSpace> child = TRY(create());
+    child->brk_start = brk_start;
+    child->brk_current = brk_current;
+    for (auto& v : vmas) {
+        TRY(insert_vma(*child, v.start, v.end, v.prot, v.kind, v.shared, v.phys_base));
+        if (v.shared) {
+            // Both sides must see the same pages: materialise them first.
+            for (uint64_t va = v.start; va < v.end; va += kPage)
+                if (v.prot != 0)
+                    TRY(populate(*this, v, va, false));
+        }
+        for (uint64_t va = v.start; va < v.end; va += kPage) {
+            uint64_t* pte = mapped_pte(*this, va);
+            if (!pte)
+                continue;
+            uint64_t entry = *pte;
+            if (!v.shared && (entry & mm::PTE_WRITABLE)) {
+                entry = (entry & ~mm::PTE_WRITABLE) | mm::PTE_SW_COW;
+                *pte = entry;
+                arch::invlpg(va);
+            }
+            uint64_t frame = entry & mm::kPteAddrMask;
+            if (!(entry & mm::PTE_SW_NOFREE))
+                mm::frame_ref(frame);
+            uint64_t flags = entry & ~mm::kPteAddrMask;
+            if (entry & mm::PTE_PRESENT) {
+                TRY(mm::map_page(child->pml4, va, frame, flags));
+            } else {
+                // PROT_NONE keeps its frame in a not-present entry.
+                TRY(mm::map_page(child->pml4, va, frame, flags));
+                uint64_t* cpte = mm::find_pte(child->pml4, va);
+                *cpte &= ~mm::PTE_PRESENT;
+            }
+        }
+    }
+    return child;
+}
+
+const Vma* find_vma(const AddressSpace& as, uint64_t addr) {
+    return find_vma_mut(const_cast<AddressSpace&>(as), addr);
+}
+
+ErrorOr<void> insert_vma(AddressSpace& as, uint64_t start, uint64_t end, uint32_t prot,
+                         VmaKind kind, bool shared, uint64_t phys_base) {
+    auto* v = new Vma{start, end, prot, kind, shared, phys_base, {}};
+    if (!v)
+        return Error(ENOMEM, "out of memory for a mapping");
+    for (auto& existing : as.vmas) {
+        if (existing.start >= end) {
+            as.vmas.insert_before(existing, *v);
+            return {};
+        }
+    }
+    as.vmas.push_back(*v);
+    return {};
+}
+
+bool range_is_free(const AddressSpace& as, uint64_t start, uint64_t end) {
+    for (auto& v : as.vmas)
         if (v.start < end && start < v.end)
             return false;
     return true;
 }
 
-uint64_t resident_pages(Process& p) {
+uint64_t resident_pages(const AddressSpace& as) {
     uint64_t n = 0;
-    for (auto& v : p.vmas) {
-        for (uint64_t va = v.start; va < v.end; va += mm::kPageSize) {
-            uint64_t* pte = mm::find_pte(p.pml4, va);
-            if (pte && (*pte & (mm::PTE_PRESENT | mm::PTE_SW_PROTNONE)))
+    auto& mut = const_cast<AddressSpace&>(as);
+    for (auto& v : as.vmas)
+        for (uint64_t va = v.start; va < v.end; va += kPage)
+            if (mapped_pte(mut, va))
                 ++n;
-        }
-    }
     return n;
 }
 
-ErrorOr<void> insert_vma(Process& p, uint64_t start, uint64_t end, uint32_t prot, VmaKind kind) {
-    auto* v = new Vma{start, end, prot, kind, {}};
-    if (!v)
-        return Error(ENOMEM, "out of memory for a mapping");
-    for (auto& existing : p.vmas) {
-        if (existing.start >= end) {
-            p.vmas.insert_before(existing, *v);
-            return {};
-        }
-    }
-    p.vmas.push_back(*v);
-    return {};
-}
-
-void destroy_vmas(Process& p) {
-    while (Vma* v = p.vmas.pop_front())
-        delete v;
-}
-
-bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
-    Process* p = current_process();
-    if (!p || addr >= mm::kUserTop)
+bool handle_fault(AddressSpace& as, uint64_t addr, uint64_t error_code) {
+    if (addr >= mm::kUserTop)
         return false;
-    Vma* v = find_vma(*p, addr);
+    Vma* v = find_vma_mut(as, addr);
     if (!v)
         return false;
-    bool write = error_code & 2, exec = error_code & 16;
+    bool write = error_code & 2, exec = error_code & 16, present = error_code & 1;
     if ((write && !(v->prot & PROT_WRITE)) || (exec && !(v->prot & PROT_EXEC)) ||
         (!write && !exec && !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))))
         return false;
-    if (error_code & 1)
-        return false; // present page, permission violation
-    return !populate(*p, *v, rustos::align_down(addr, mm::kPageSize)).is_error();
+    uint64_t page = rustos::align_down(addr, kPage);
+    if (present) {
+        // Only a write to a copy-on-write page is legal on a present page.
+        uint64_t* pte = mm::find_pte(as.pml4, page);
+        if (!write || !pte || !(*pte & mm::PTE_SW_COW))
+            return false;
+        return !break_cow(pte, page, *v).is_error();
+    }
+    return !populate(as, *v, page, write).is_error();
 }
 
-ErrorOr<void> prepare_user_range(Process& p, uint64_t addr, uint64_t len, bool write) {
+ErrorOr<void> prepare_range(AddressSpace& as, uint64_t addr, uint64_t len, bool write) {
     if (len == 0)
         return {};
     uint64_t end;
     if (!rustos::checked_add(addr, len, &end) || end > mm::kUserTop)
         return Error(EFAULT, "address outside user space");
-    for (uint64_t page = rustos::align_down(addr, mm::kPageSize); page < end;
-         page += mm::kPageSize) {
-        Vma* v = find_vma(p, page);
+    for (uint64_t page = rustos::align_down(addr, kPage); page < end; page += kPage) {
+        Vma* v = find_vma_mut(as, page);
         if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ)))
             return Error(EFAULT, "address not mapped with the needed access");
-        TRY(populate(p, *v, page));
+        TRY(populate(as, *v, page, write));
     }
     return {};
 }
 
-uint64_t user_to_phys(Process& p, uint64_t addr) {
-    uint64_t* pte = mm::find_pte(p.pml4, addr);
+uint64_t to_phys(AddressSpace& as, uint64_t addr) {
+    uint64_t* pte = mm::find_pte(as.pml4, addr);
     if (!pte || !(*pte & mm::PTE_PRESENT))
         return 0;
-    return (*pte & mm::kPteAddrMask) | (addr & (mm::kPageSize - 1));
+    return (*pte & mm::kPteAddrMask) | (addr & (kPage - 1));
 }
 
-ErrorOr<uint64_t> map_anonymous(Process& p, uint64_t addr, uint64_t len, uint32_t prot, bool fixed,
-                                bool noreplace) {
+ErrorOr<uint64_t> map_anonymous(AddressSpace& as, uint64_t addr, uint64_t len, uint32_t prot,
+                                bool fixed, bool noreplace, bool shared) {
     if (len == 0)
         return Error(EINVAL, "zero length");
-    len = rustos::align_up(len, mm::kPageSize);
+    len = rustos::align_up(len, kPage);
     if (len == 0 || len > mm::kUserTop)
         return Error(ENOMEM, "length too large");
+    if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return Error(EINVAL, "unknown protection bits");
     uint64_t start;
     if (fixed || noreplace) {
-        if (!rustos::is_aligned(addr, mm::kPageSize))
+        if (!rustos::is_aligned(addr, kPage))
             return Error(EINVAL, "unaligned fixed address");
-        if (addr + len > mm::kUserTop || addr + len < addr || addr < mm::kPageSize)
+        if (addr + len > mm::kUserTop || addr + len < addr || addr < kPage)
             return Error(ENOMEM, "fixed range outside user space");
         start = addr;
-        if (!range_is_free(p, start, start + len)) {
+        if (!range_is_free(as, start, start + len)) {
             if (noreplace)
                 return Error(EEXIST, "MAP_FIXED_NOREPLACE range in use");
-            TRY(unmap(p, start, len));
+            TRY(unmap(as, start, len));
         }
     } else {
         start = 0;
-        if (addr && rustos::is_aligned(addr, mm::kPageSize) && addr + len <= mm::kUserTop &&
-            addr + len > addr && range_is_free(p, addr, addr + len))
+        if (addr && rustos::is_aligned(addr, kPage) && addr + len <= mm::kUserTop &&
+            addr + len > addr && range_is_free(as, addr, addr + len))
             start = addr;
         if (!start)
-            start = find_gap(p, len);
+            start = find_gap(as, len);
         if (!start)
             return Error(ENOMEM, "no free address range");
     }
-    TRY(insert_vma(p, start, start + len, prot, VmaKind::Anonymous));
+    TRY(insert_vma(as, start, start + len, prot, VmaKind::Anonymous, shared));
     return start;
 }
 
-ErrorOr<void> unmap(Process& p, uint64_t addr, uint64_t len) {
-    if (!rustos::is_aligned(addr, mm::kPageSize) || len == 0)
+ErrorOr<uint64_t> map_physical(AddressSpace& as, uint64_t phys, uint64_t len, uint32_t prot) {
+    len = rustos::align_up(len, kPage);
+    if (len == 0 || !rustos::is_aligned(phys, kPage))
+        return Error(EINVAL, "unaligned or empty physical range");
+    uint64_t start = find_gap(as, len);
+    if (!start)
+        return Error(ENOMEM, "no free address range");
+    TRY(insert_vma(as, start, start + len, prot, VmaKind::Physical, true, phys));
+    return start;
+}
+
+ErrorOr<void> unmap(AddressSpace& as, uint64_t addr, uint64_t len) {
+    if (!rustos::is_aligned(addr, kPage) || len == 0)
         return Error(EINVAL, "unaligned address or zero length");
-    uint64_t end = rustos::align_up(addr + len, mm::kPageSize);
+    uint64_t end = rustos::align_up(addr + len, kPage);
     if (end > mm::kUserTop || end < addr)
         return Error(EINVAL, "range outside user space");
-    TRY(split_at(p, addr));
-    TRY(split_at(p, end));
-    Vma* v = p.vmas.front();
+    TRY(split_at(as, addr));
+    TRY(split_at(as, end));
+    Vma* v = as.vmas.front();
     while (v) {
-        Vma* next = p.vmas.next(*v);
+        Vma* next = as.vmas.next(*v);
         if (v->start >= addr && v->end <= end) {
-            unmap_pages(p, v->start, v->end);
-            p.vmas.remove(*v);
+            unmap_pages(as, v->start, v->end);
+            as.vmas.remove(*v);
             delete v;
         }
         v = next;
@@ -234,65 +339,117 @@ ErrorOr<void> unmap(Process& p, uint64_t addr, uint64_t len) {
     return {};
 }
 
-ErrorOr<void> protect(Process& p, uint64_t addr, uint64_t len, uint32_t prot) {
-    if (!rustos::is_aligned(addr, mm::kPageSize))
+ErrorOr<void> protect(AddressSpace& as, uint64_t addr, uint64_t len, uint32_t prot) {
+    if (!rustos::is_aligned(addr, kPage))
         return Error(EINVAL, "unaligned address");
     if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
         return Error(EINVAL, "unknown protection bits");
-    uint64_t end = rustos::align_up(addr + len, mm::kPageSize);
+    uint64_t end = rustos::align_up(addr + len, kPage);
     if (end < addr || end > mm::kUserTop)
         return Error(ENOMEM, "range outside user space");
     // Every page must be mapped (Linux: ENOMEM otherwise).
     for (uint64_t a = addr; a < end;) {
-        Vma* v = find_vma(p, a);
+        Vma* v = find_vma_mut(as, a);
         if (!v)
             return Error(ENOMEM, "range not fully mapped");
         a = v->end;
     }
-    TRY(split_at(p, addr));
-    TRY(split_at(p, end));
-    for (auto& v : p.vmas) {
+    TRY(split_at(as, addr));
+    TRY(split_at(as, end));
+    for (auto& v : as.vmas) {
         if (v.start < addr || v.end > end)
             continue;
         v.prot = prot;
-        for (uint64_t va = v.start; va < v.end; va += mm::kPageSize) {
-            uint64_t* pte = mm::find_pte(p.pml4, va);
-            if (!pte || !(*pte & (mm::PTE_PRESENT | mm::PTE_SW_PROTNONE)))
+        for (uint64_t va = v.start; va < v.end; va += kPage) {
+            uint64_t* pte = mapped_pte(as, va);
+            if (!pte)
                 continue;
-            uint64_t frame = *pte & mm::kPteAddrMask;
-            *pte = prot ? (frame | pte_flags(prot)) : (frame | mm::PTE_SW_PROTNONE | mm::PTE_USER);
+            uint64_t keep = *pte & (mm::kPteAddrMask | mm::PTE_SW_NOFREE | mm::PTE_SW_COW);
+            if (!prot) {
+                *pte = keep | mm::PTE_SW_PROTNONE | mm::PTE_USER; // not present, keeps its frame
+            } else {
+                uint64_t flags = pte_flags(prot);
+                if (keep & mm::PTE_SW_COW)
+                    flags &= ~mm::PTE_WRITABLE; // stays copy-on-write
+                *pte = keep | flags;
+            }
             arch::invlpg(va);
         }
     }
     return {};
 }
 
-uint64_t set_brk(Process& p, uint64_t new_brk) {
+ErrorOr<uint64_t> remap(AddressSpace& as, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
+                        bool may_move) {
+    if (!rustos::is_aligned(old_addr, kPage) || new_len == 0)
+        return Error(EINVAL, "unaligned address or zero length");
+    old_len = rustos::align_up(old_len, kPage);
+    new_len = rustos::align_up(new_len, kPage);
+    Vma* v = find_vma_mut(as, old_addr);
+    if (!v || v->start > old_addr || old_addr + old_len > v->end || v->kind == VmaKind::Physical)
+        return Error(EFAULT, "old range is not one mapping");
+    if (new_len <= old_len) {
+        if (new_len < old_len)
+            TRY(unmap(as, old_addr + new_len, old_len - new_len));
+        return old_addr;
+    }
+    if (old_addr + old_len == v->end && range_is_free(as, v->end, old_addr + new_len) &&
+        old_addr + new_len <= mm::kUserTop) {
+        v->end = old_addr + new_len; // grow in place
+        return old_addr;
+    }
+    if (!may_move)
+        return Error(ENOMEM, "cannot grow in place");
+    uint64_t dest = find_gap(as, new_len);
+    if (!dest)
+        return Error(ENOMEM, "no free address range");
+    TRY(split_at(as, old_addr));
+    TRY(split_at(as, old_addr + old_len));
+    Vma* src = find_vma_mut(as, old_addr);
+    TRY(insert_vma(as, dest, dest + new_len, src->prot, src->kind, src->shared));
+    // Move the page-table entries (frames keep their references).
+    for (uint64_t off = 0; off < old_len; off += kPage) {
+        uint64_t* pte = mapped_pte(as, old_addr + off);
+        if (!pte)
+            continue;
+        uint64_t entry = *pte;
+        *pte = 0;
+        arch::invlpg(old_addr + off);
+        TRY(mm::map_page(as.pml4, dest + off, entry & mm::kPteAddrMask, entry & ~mm::kPteAddrMask));
+        if (!(entry & mm::PTE_PRESENT))
+            *mm::find_pte(as.pml4, dest + off) &= ~mm::PTE_PRESENT;
+    }
+    as.vmas.remove(*src);
+    delete src;
+    return dest;
+}
+
+uint64_t set_brk(AddressSpace& as, uint64_t new_brk) {
     constexpr uint64_t kMaxHeap = 1ull << 34; // 16 GiB of address space
-    if (new_brk < p.brk_start || new_brk > p.brk_start + kMaxHeap)
-        return p.brk_current;
-    uint64_t old_end = rustos::align_up(p.brk_current, mm::kPageSize);
-    uint64_t new_end = rustos::align_up(new_brk, mm::kPageSize);
+    if (new_brk < as.brk_start || new_brk > as.brk_start + kMaxHeap)
+        return as.brk_current;
+    uint64_t old_end = rustos::align_up(as.brk_current, kPage);
+    uint64_t new_end = rustos::align_up(new_brk, kPage);
     Vma* heap = nullptr;
-    for (auto& v : p.vmas)
+    for (auto& v : as.vmas)
         if (v.kind == VmaKind::Heap)
             heap = &v;
     if (new_end > old_end) {
-        if (!range_is_free(p, old_end, new_end))
-            return p.brk_current;
+        if (!range_is_free(as, old_end, new_end))
+            return as.brk_current;
         if (heap && heap->end == old_end)
             heap->end = new_end;
-        else if (insert_vma(p, old_end, new_end, PROT_READ | PROT_WRITE, VmaKind::Heap).is_error())
-            return p.brk_current;
+        else if (insert_vma(as, old_end, new_end, PROT_READ | PROT_WRITE, VmaKind::Heap).is_error())
+            return as.brk_current;
     } else if (new_end < old_end && heap) {
-        unmap_pages(p, new_end, old_end);
+        unmap_pages(as, new_end, old_end);
         heap->end = new_end;
         if (heap->end <= heap->start) {
-            p.vmas.remove(*heap);
+            as.vmas.remove(*heap);
             delete heap;
         }
     }
-    p.brk_current = new_brk;
+    as.brk_current = new_brk;
     return new_brk;
 }
 

@@ -17,10 +17,6 @@ namespace kernel::proc {
 
 using rustos::Error;
 
-ErrorOr<void> insert_vma(Process& p, uint64_t start, uint64_t end, uint32_t prot, VmaKind kind);
-bool range_is_free(Process& p, uint64_t start, uint64_t end);
-void destroy_vmas(Process& p);
-
 namespace {
 
 // The Linux pid/tid namespace. Id 1 is handed out only on request (procd
@@ -67,7 +63,7 @@ VmaKind vma_kind(rustos::abi::MapKind k) {
 // The kernel's LoadTarget: writes straight into a not-yet-started process.
 class KernelLoadTarget final : public rustos::elf::LoadTarget {
 public:
-    explicit KernelLoadTarget(Process& p) : m_process(p) {}
+    explicit KernelLoadTarget(AddressSpace& as) : m_process(as) {}
     ErrorOr<void> map(uint64_t vaddr, uint64_t len, uint32_t prot,
                       rustos::abi::MapKind kind) override {
         return map_region(m_process, vaddr, len, prot, vma_kind(kind));
@@ -77,16 +73,8 @@ public:
     }
 
 private:
-    Process& m_process;
+    AddressSpace& m_process;
 };
-
-void free_address_space(Process& p) {
-    if (!p.pml4 || p.pml4 == mm::kernel_pml4())
-        return;
-    destroy_vmas(p);
-    mm::destroy_user_pml4(p.pml4);
-    p.pml4 = mm::kernel_pml4();
-}
 
 } // namespace
 
@@ -107,7 +95,7 @@ void release_tid(uint32_t tid) {
 
 Process::~Process() {
     arch::InterruptGuard guard;
-    free_address_space(*this);
+    space.reset();
     handles.close_all();
     g_processes.remove(*this);
     if (pid)
@@ -123,7 +111,12 @@ Process* find(int pid) {
 }
 
 Process* current_process() { return sched::current()->process; }
-uint64_t page_table_of(const Process& p) { return p.pml4; }
+uint64_t page_table_of(const Process& p) { return p.space ? p.space->pml4 : mm::kernel_pml4(); }
+
+bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
+    Process* p = current_process();
+    return p && p->space && handle_fault(*p->space, addr, error_code);
+}
 const char* name_of(const Process& p) { return p.name; }
 
 rustos::abi::ProcessInfo info_of(const Process& p) {
@@ -134,7 +127,7 @@ rustos::abi::ProcessInfo info_of(const Process& p) {
     info.state = uint32_t(p.state);
     info.wait_status = p.wait_status;
     info.threads = uint32_t(p.live_threads);
-    info.user_pages = p.state == ProcessState::Exited ? 0 : resident_pages(const_cast<Process&>(p));
+    info.user_pages = p.space ? resident_pages(*p.space) : 0;
     uint64_t ticks = p.cpu_ticks;
     for (auto& t : p.threads)
         ticks += t.ticks_used;
@@ -173,7 +166,7 @@ ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid) {
     if (!p)
         return Error(ENOMEM, "out of memory for a process");
     RefPtr<Process> ref = RefPtr<Process>::adopt(p);
-    p->pml4 = TRY(mm::create_user_pml4());
+    p->space = TRY(AddressSpace::create());
     p->pid = int(TRY(allocate_tid()));
     p->creator_pid = creator_pid;
     copy_name(p->name, sizeof p->name, name);
@@ -186,9 +179,10 @@ ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid) {
     return ref;
 }
 
-ErrorOr<void> map_region(Process& p, uint64_t vaddr, uint64_t len, uint32_t prot, VmaKind kind) {
-    if (p.state != ProcessState::Created)
-        return Error(EBUSY, "the process has already started");
+ErrorOr<void> map_region(AddressSpace& as, uint64_t vaddr, uint64_t len, uint32_t prot,
+                         VmaKind kind) {
+    if (as.live)
+        return Error(EBUSY, "the address space is in use");
     if (!rustos::is_aligned(vaddr, mm::kPageSize) || len == 0 ||
         !rustos::is_aligned(len, mm::kPageSize))
         return Error(EINVAL, "region not page aligned or empty");
@@ -197,19 +191,19 @@ ErrorOr<void> map_region(Process& p, uint64_t vaddr, uint64_t len, uint32_t prot
         return Error(EINVAL, "region outside user space");
     if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
         return Error(EINVAL, "unknown protection bits");
-    if (!range_is_free(p, vaddr, end))
+    if (!range_is_free(as, vaddr, end))
         return Error(EEXIST, "region overlaps an existing mapping");
-    return insert_vma(p, vaddr, end, prot, kind);
+    return insert_vma(as, vaddr, end, prot, kind);
 }
 
-ErrorOr<void> write_memory(Process& p, uint64_t va, const uint8_t* src, uint64_t len) {
-    if (p.state != ProcessState::Created)
-        return Error(EBUSY, "the process has already started");
+ErrorOr<void> write_memory(AddressSpace& as, uint64_t va, const uint8_t* src, uint64_t len) {
+    if (as.live)
+        return Error(EBUSY, "the address space is in use");
     // Writes through the direct map, so read-only segments are filled the
     // same way.
-    TRY(prepare_user_range(p, va, len, false));
+    TRY(prepare_range(as, va, len, false));
     while (len) {
-        uint64_t phys = user_to_phys(p, va);
+        uint64_t phys = to_phys(as, va);
         uint64_t chunk = rustos::min(len, mm::kPageSize - (va & (mm::kPageSize - 1)));
         __builtin_memcpy(mm::phys_to_virt(phys), src, chunk);
         va += chunk;
@@ -232,7 +226,8 @@ ErrorOr<void> start(Process& p, uint64_t entry, uint64_t rsp, uint64_t brk, bool
         sched::create_user_thread(&p, frame, sched::kPriorityNormal, uint32_t(p.pid));
     if (!t)
         return Error(ENOMEM, "out of memory for the main thread");
-    p.brk_start = p.brk_current = rustos::align_up(brk, mm::kPageSize);
+    p.space->brk_start = p.space->brk_current = rustos::align_up(brk, mm::kPageSize);
+    p.space->live = true;
     arch::InterruptGuard guard;
     p.ref(); // a started process keeps itself alive until its last thread ends
     p.threads.push_back(*t);
@@ -290,7 +285,7 @@ ErrorOr<Process*> spawn_root(StringView path, rustos::Span<const StringView> arg
     p->caps.service_register = ~0ull;
     p->caps.service_authority = ~0ull;
 
-    KernelLoadTarget target(*p);
+    KernelLoadTarget target(*p->space);
     uint64_t bias = image.type == rustos::elf::ET_DYN ? rustos::elf::kPieBase : 0;
     auto loaded = TRY(rustos::elf::load_image(file, image, bias, target));
 
@@ -372,7 +367,7 @@ void post_exit_event(Process& p) {
 // Precondition: interrupts disabled. The last thread of `p` is leaving.
 void finish_process(Process& p) {
     arch::write_cr3(mm::kernel_pml4());
-    free_address_space(p);
+    p.space.reset();
     p.state = ProcessState::Exited;
     int status = p.wait_status;
     if (status & 0x7f)

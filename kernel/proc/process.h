@@ -5,6 +5,7 @@
 // process broker). The kernel itself loads exactly one program: rootd.
 #pragma once
 
+#include "address_space.h"
 #include "lib/list.h"
 #include "object/handle_table.h"
 #include "object/object.h"
@@ -25,17 +26,6 @@ using rustos::ErrorOr;
 using rustos::StringView;
 using rustos::abi::Capability;
 using rustos::abi::ProcessState;
-
-enum : uint32_t { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
-
-enum class VmaKind : uint8_t { Image, Heap, Stack, Anonymous };
-
-struct Vma {
-    uint64_t start, end; // page aligned, [start, end)
-    uint32_t prot;
-    VmaKind kind;
-    ListNode node;
-};
 
 // Which Linux syscall classes a process sends to their policy services.
 // Decided once, at creation: a class is offloaded when its owner was
@@ -60,10 +50,7 @@ struct Process final : KernelObject {
     int creator_pid = 0; // who created it (procd keeps the Linux parent)
     char name[32] = {};
     ProcessState state = ProcessState::Created;
-    uint64_t pml4 = 0;
-
-    IntrusiveList<Vma, &Vma::node> vmas; // sorted by start
-    uint64_t brk_start = 0, brk_current = 0;
+    RefPtr<AddressSpace> space; // null once the process has exited
 
     IntrusiveList<sched::Thread, &sched::Thread::process_node> threads;
     size_t live_threads = 0;
@@ -91,8 +78,9 @@ ErrorOr<Process*> spawn_root(StringView path, rustos::Span<const StringView> arg
 
 // Process broker primitives (also used by spawn_root).
 ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid);
-ErrorOr<void> map_region(Process& p, uint64_t vaddr, uint64_t len, uint32_t prot, VmaKind kind);
-ErrorOr<void> write_memory(Process& p, uint64_t vaddr, const uint8_t* src, uint64_t len);
+ErrorOr<void> map_region(AddressSpace& as, uint64_t vaddr, uint64_t len, uint32_t prot,
+                         VmaKind kind);
+ErrorOr<void> write_memory(AddressSpace& as, uint64_t vaddr, const uint8_t* src, uint64_t len);
 ErrorOr<void> start(Process& p, uint64_t entry, uint64_t rsp, uint64_t brk, bool suspended);
 ErrorOr<void> resume(Process& p);
 // Gives a not-yet-started process another pid (procd's policy: init is 1).
@@ -121,19 +109,16 @@ void release_tid(uint32_t tid);
 ErrorOr<void> require(Process& p, Capability c, const char* what);
 
 // --- address space ---
-// Resolves a user-mode page fault; false means the access is invalid.
+// Resolves a page fault on a user address in the current process; false
+// means the access is invalid.
 bool handle_user_page_fault(uint64_t addr, uint64_t error_code);
-// Makes [addr, addr+len) present for kernel access (EFAULT if not mapped
-// with the needed permission).
-ErrorOr<void> prepare_user_range(Process& p, uint64_t addr, uint64_t len, bool write);
-ErrorOr<uint64_t> map_anonymous(Process& p, uint64_t addr, uint64_t len, uint32_t prot, bool fixed,
-                                bool noreplace);
-ErrorOr<void> unmap(Process& p, uint64_t addr, uint64_t len);
-ErrorOr<void> protect(Process& p, uint64_t addr, uint64_t len, uint32_t prot);
-uint64_t set_brk(Process& p, uint64_t new_brk);
-// Physical address of a user virtual address (after prepare_user_range).
-uint64_t user_to_phys(Process& p, uint64_t addr);
-uint64_t resident_pages(Process& p);
+// Makes [addr, addr+len) of the process present for kernel access (EFAULT
+// if not mapped with the needed permission).
+inline ErrorOr<void> prepare_user_range(Process& p, uint64_t addr, uint64_t len, bool write) {
+    if (!p.space)
+        return rustos::Error(EFAULT, "the process has no address space");
+    return prepare_range(*p.space, addr, len, write);
+}
 
 // --- exit ---
 [[noreturn]] void kill_current_process(int signal, const char* reason);

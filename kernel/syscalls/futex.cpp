@@ -12,8 +12,17 @@ namespace kernel::futex {
 
 namespace {
 
+// A futex is named by (address space, virtual address) for private memory,
+// and by the physical address for MAP_SHARED memory, which several address
+// spaces see (as Linux keys shared mappings by their backing object).
+struct Key {
+    uint64_t space; // 0 for shared memory
+    uint64_t addr;
+    bool operator==(const Key&) const = default;
+};
+
 struct Waiter {
-    uint64_t key; // physical address of the futex word
+    Key key;
     uint32_t bitset;
     sched::Thread* thread;
     ListNode node;
@@ -33,14 +42,17 @@ enum : uint32_t {
     FUTEX_CLOCK_REALTIME = 256,
 };
 
-rustos::ErrorOr<uint64_t> key_for(proc::Process& p, uint64_t uaddr) {
+rustos::ErrorOr<Key> key_for(proc::Process& p, uint64_t uaddr) {
     if (uaddr & 3)
         return rustos::Error(EINVAL, "futex word not aligned");
     TRY(proc::prepare_user_range(p, uaddr, 4, false));
-    return proc::user_to_phys(p, uaddr);
+    const proc::Vma* v = proc::find_vma(*p.space, uaddr);
+    if (v && v->shared)
+        return Key{0, proc::to_phys(*p.space, uaddr)};
+    return Key{reinterpret_cast<uint64_t>(p.space.get()), uaddr};
 }
 
-int wake_key(uint64_t key, int count, uint32_t bitset) {
+int wake_key(Key key, int count, uint32_t bitset) {
     int woken = 0;
     Waiter* w = g_waiters.front();
     while (w && woken < count) {

@@ -18,7 +18,7 @@ enum : uint64_t {
 int64_t err(Errno e) { return rustos::abi::syscall_error(e); }
 } // namespace
 
-int64_t sys_brk(Args& a) { return int64_t(proc::set_brk(*proc::current_process(), a.a0())); }
+int64_t sys_brk(Args& a) { return int64_t(proc::set_brk(*proc::current_process()->space, a.a0())); }
 
 int64_t sys_mmap(Args& a) {
     uint64_t addr = a.a0(), len = a.a1(), prot = a.a2(), flags = a.a3();
@@ -28,18 +28,19 @@ int64_t sys_mmap(Args& a) {
         return err(EBADF); // no file descriptors in the kernel default
     if (prot & ~uint64_t(7))
         return err(EINVAL);
-    auto r = proc::map_anonymous(*proc::current_process(), addr, len, uint32_t(prot),
-                                 flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE);
+    auto r =
+        proc::map_anonymous(*proc::current_process()->space, addr, len, uint32_t(prot),
+                            flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE, flags & MAP_SHARED);
     return r.is_error() ? fail(r.error()) : int64_t(r.value());
 }
 
 int64_t sys_munmap(Args& a) {
-    auto r = proc::unmap(*proc::current_process(), a.a0(), a.a1());
+    auto r = proc::unmap(*proc::current_process()->space, a.a0(), a.a1());
     return r.is_error() ? fail(r.error()) : 0;
 }
 
 int64_t sys_mprotect(Args& a) {
-    auto r = proc::protect(*proc::current_process(), a.a0(), a.a1(), uint32_t(a.a2()));
+    auto r = proc::protect(*proc::current_process()->space, a.a0(), a.a1(), uint32_t(a.a2()));
     return r.is_error() ? fail(r.error()) : 0;
 }
 

@@ -22,6 +22,22 @@ ErrorOr<RefPtr<proc::Process>> process_handle(uint64_t h, uint32_t rights) {
                                                                   rights);
 }
 
+// The address space a broker call builds: a not-yet-started process's, or
+// one prepared for an exec (PROCESS_EXEC_PREPARE).
+ErrorOr<RefPtr<proc::AddressSpace>> space_handle(uint64_t h) {
+    auto entry = TRY(proc::current_process()->handles.get_entry(handle_t(h), RIGHT_MANAGE));
+    RefPtr<KernelObject> obj = RefPtr<KernelObject>::adopt(entry.object);
+    if (obj->type() == ObjectType::AddressSpace)
+        return RefPtr<proc::AddressSpace>(static_cast<proc::AddressSpace*>(obj.get()));
+    if (obj->type() == ObjectType::Process) {
+        auto* p = static_cast<proc::Process*>(obj.get());
+        if (!p->space)
+            return Error(ESRCH, "the process has exited");
+        return p->space;
+    }
+    return Error(EINVAL, "handle names neither a process nor an address space");
+}
+
 proc::VmaKind vma_kind(uint32_t kind) {
     switch (MapKind(kind)) {
     case MapKind::Image:
@@ -58,20 +74,20 @@ int64_t sys_rustos_PROCESS_CREATE(Args& a) {
 }
 
 int64_t sys_rustos_PROCESS_MAP(Args& a) {
-    auto p = process_handle(a.a0(), RIGHT_MANAGE);
-    if (p.is_error())
-        return fail(p.error());
+    auto as = space_handle(a.a0());
+    if (as.is_error())
+        return fail(as.error());
     if (a.a4() > uint32_t(MapKind::Anonymous))
         return fail(Error(EINVAL, "unknown mapping kind"));
     auto r =
-        proc::map_region(*p.value(), a.a1(), a.a2(), uint32_t(a.a3()), vma_kind(uint32_t(a.a4())));
+        proc::map_region(*as.value(), a.a1(), a.a2(), uint32_t(a.a3()), vma_kind(uint32_t(a.a4())));
     return r.is_error() ? fail(r.error()) : 0;
 }
 
 int64_t sys_rustos_PROCESS_WRITE(Args& a) {
-    auto p = process_handle(a.a0(), RIGHT_MANAGE);
-    if (p.is_error())
-        return fail(p.error());
+    auto as = space_handle(a.a0());
+    if (as.is_error())
+        return fail(as.error());
     uint64_t dst = a.a1(), src = a.a2(), len = a.a3();
     uint8_t chunk[1024];
     while (len) {
@@ -79,7 +95,7 @@ int64_t sys_rustos_PROCESS_WRITE(Args& a) {
         auto in = copy_from_user(chunk, src, n);
         if (in.is_error())
             return fail(in.error());
-        auto out = proc::write_memory(*p.value(), dst, chunk, n);
+        auto out = proc::write_memory(*as.value(), dst, chunk, n);
         if (out.is_error())
             return fail(out.error());
         dst += n;
@@ -166,22 +182,25 @@ int64_t sys_rustos_MM_BROKER(Args& a) {
     if (p.is_error())
         return fail(p.error());
     proc::Process& target = *p.value();
-    if (target.state == ProcessState::Exited)
+    if (target.state == ProcessState::Exited || !target.space)
         return fail(Error(ESRCH, "the process has exited"));
+    proc::AddressSpace& as = *target.space;
     uint64_t addr = a.a2(), len = a.a3();
     uint32_t prot = uint32_t(a.a4()), flags = uint32_t(a.a5());
     switch (MmOp(a.a0())) {
     case MmOp::Map: {
         constexpr uint32_t kFixed = 1, kNoReplace = 2;
-        auto r = proc::map_anonymous(target, addr, len, prot, flags & kFixed, flags & kNoReplace);
+        constexpr uint32_t kShared = 4;
+        auto r = proc::map_anonymous(as, addr, len, prot, flags & kFixed, flags & kNoReplace,
+                                     flags & kShared);
         return r.is_error() ? fail(r.error()) : int64_t(r.value());
     }
     case MmOp::Unmap: {
-        auto r = proc::unmap(target, addr, len);
+        auto r = proc::unmap(as, addr, len);
         return r.is_error() ? fail(r.error()) : 0;
     }
     case MmOp::Protect: {
-        auto r = proc::protect(target, addr, len, prot);
+        auto r = proc::protect(as, addr, len, prot);
         return r.is_error() ? fail(r.error()) : 0;
     }
     }

@@ -44,6 +44,13 @@ void klog(LogLevel level, const char* subsystem, const char* fmt, ...) {
     emit(line, n);
 }
 
+void console_write_raw(const char* s, size_t len) {
+    arch::InterruptGuard guard;
+    serial::write_raw(s, len);
+    if (len)
+        g_at_line_start = s[len - 1] == '\n';
+}
+
 void console_write(const char* s, size_t len) {
     arch::InterruptGuard guard;
     emit(s, len);

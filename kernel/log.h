@@ -13,6 +13,8 @@ void klog(LogLevel level, const char* subsystem, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 // Raw console output (user programs' stdout/stderr), serialised with the log.
 void console_write(const char* s, size_t len);
+// The same, bytes as they are (the tty already did output processing).
+void console_write_raw(const char* s, size_t len);
 
 } // namespace kernel
 

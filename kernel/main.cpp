@@ -8,6 +8,7 @@
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/serial.h"
 #include "boot/boot_info.h"
+#include "console_input.h"
 #include "log.h"
 #include "mm/memory.h"
 #include "panic.h"
@@ -113,6 +114,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t protocol, uint64_t info_phys) 
 
     profile::init(cmdline_value(boot_info(), "rustos.profile") == "1");
     sched::init();
+    console_input::init();
     syscalls::init();
     proc::init();
     if (!bootfs::init(info))

@@ -91,7 +91,7 @@ void Endpoint::close_receive_side() {
 }
 
 ErrorOr<void> Endpoint::call(KMessage* request, KMessage** reply, uint64_t deadline_ns,
-                             bool from_kernel) {
+                             bool from_kernel, bool* cancelled) {
     sched::Thread* self = sched::current();
     proc::Process* p = self->process;
     request->header.sender_koid = p ? p->koid : 0;
@@ -125,20 +125,53 @@ ErrorOr<void> Endpoint::call(KMessage* request, KMessage** reply, uint64_t deadl
         m_pending.push_back(*txn);
     }
 
+    bool cancel_sent = false;
+    auto finish = [&] {
+        self->signals_deferred = false;
+        if (cancelled)
+            *cancelled = cancel_sent;
+    };
     for (;;) {
         if (txn->state == Transaction::State::Replied) {
             *reply = txn->reply;
             txn->reply = nullptr;
             txn->unref();
+            finish();
             return {};
         }
         if (txn->state == Transaction::State::Failed) {
             int32_t e = txn->error;
             txn->unref();
+            finish();
             return e == EPIPE ? Error(EPIPE, "the endpoint has no server")
                               : Error(ECONNRESET, "the server dropped the call or died");
         }
         WakeReason why = sched::wait_on(txn->done, deadline_ns, true);
+        if (why == WakeReason::Signal) {
+            if (txn->state == Transaction::State::Queued) {
+                // Not taken yet: take it back.
+                m_pending.remove(*txn);
+                txn->endpoint = nullptr;
+                txn->state = Transaction::State::Abandoned;
+                txn->unref();
+                cancel_sent = true;
+                finish();
+                return Error(EINTR, "interrupted by a signal");
+            }
+            if (txn->state == Transaction::State::Received && !cancel_sent) {
+                // The server holds it: ask it to answer now, and wait for
+                // that answer (it may be a result, not EINTR).
+                if (auto* e = KMessage::create(4)) {
+                    e->header.op = rustos::ipc::op::KERNEL_CANCEL;
+                    uint32_t tid = uint32_t(self->tid);
+                    __builtin_memcpy(e->payload(), &tid, 4);
+                    post_event(e);
+                }
+                cancel_sent = true;
+                self->signals_deferred = true;
+            }
+            continue;
+        }
         if (why != WakeReason::Timeout && why != WakeReason::Interrupted)
             continue;
         if (txn->state == Transaction::State::Replied || txn->state == Transaction::State::Failed)
@@ -149,6 +182,7 @@ ErrorOr<void> Endpoint::call(KMessage* request, KMessage** reply, uint64_t deadl
         }
         txn->state = Transaction::State::Abandoned;
         txn->unref();
+        finish();
         return why == WakeReason::Timeout ? Error(ETIMEDOUT, "no reply before the deadline")
                                           : Error(EINTR, "interrupted while waiting for a reply");
     }
@@ -194,26 +228,29 @@ ErrorOr<void> Endpoint::receive(Transaction** txn, KMessage** event, uint64_t de
     }
 }
 
-void Endpoint::post_event(KMessage* event) {
-    event->header.flags = rustos::ipc::kFromKernel | rustos::ipc::kOneWay;
+bool Endpoint::post_event(KMessage* event, bool from_user) {
+    event->header.flags =
+        from_user ? rustos::ipc::kOneWay : (rustos::ipc::kFromKernel | rustos::ipc::kOneWay);
     arch::InterruptGuard guard;
     if (m_closed) {
         KMessage::destroy(event);
-        return;
+        return false;
     }
     if (sched::Thread* server = m_receivers.waiters.front()) {
         server->ipc_incoming_event = event;
         sched::wake(server, WakeReason::Woken);
-        return;
+        return true;
     }
     if (m_event_count >= kMaxQueuedEvents) {
-        LOG_WARN("ipc", "event queue of an endpoint full; dropping %s",
-                 rustos::ipc::op_name(event->header.op));
+        if (!from_user)
+            LOG_WARN("ipc", "event queue of an endpoint full; dropping %s",
+                     rustos::ipc::op_name(event->header.op));
         KMessage::destroy(event);
-        return;
+        return false;
     }
     m_events.push_back(*event);
     ++m_event_count;
+    return true;
 }
 
 void Endpoint::requeue(Transaction* txn) {

@@ -61,18 +61,24 @@ public:
     Endpoint() : KernelObject(ObjectType::Endpoint) {}
     ~Endpoint() override;
 
-    // Precondition: the request's header is complete except the sender
-    // fields, which are stamped here. Blocks until the reply arrives, the
-    // deadline (monotonic ns, 0 = none) passes or the thread is killed.
-    // On success *reply is the reply message (the caller owns it).
-    ErrorOr<void> call(KMessage* request, KMessage** reply, uint64_t deadline_ns, bool from_kernel);
+    // Precondition: the caller holds a reference to the endpoint; the
+    // request's header is complete except the sender fields, stamped here.
+    // Blocks until the reply arrives, the deadline (monotonic ns, 0 = none)
+    // passes or the thread is killed. On success *reply is the reply (the
+    // caller owns it). A signal for the thread takes a queued call back
+    // (EINTR) or asks the server to cancel a received one (KERNEL_CANCEL),
+    // whose answer is then awaited; *cancelled says whether that happened.
+    ErrorOr<void> call(KMessage* request, KMessage** reply, uint64_t deadline_ns, bool from_kernel,
+                       bool* cancelled = nullptr);
 
     // Waits for the next call or event. For a call, *txn is set and the
     // caller owns one reference; for an event, *event is set.
     ErrorOr<void> receive(Transaction** txn, KMessage** event, uint64_t deadline_ns);
 
-    // A one-way message from the kernel (never blocks; the endpoint owns it).
-    void post_event(KMessage* event);
+    // A one-way message (never blocks; the endpoint owns it). From the
+    // kernel unless `from_user`; false when the queue was full and the
+    // message was dropped.
+    bool post_event(KMessage* event, bool from_user = false);
     // Puts back what receive() returned when the receiver could not take
     // it (a bad buffer): it is the next message received. Takes the
     // receiver's reference to the transaction.
@@ -85,6 +91,7 @@ public:
 
     // Service registry bookkeeping (kernel/ipc/registry.cpp).
     uint32_t registered_service = 0;
+    bool serves_linux = false; // takes the Linux calls its service owns
 
 private:
     void close_receive_side();

@@ -41,6 +41,8 @@ bool init(const BootInfo& info) {
     return false;
 }
 
+rustos::ReadonlyBytes bundle() { return g_bundle; }
+
 rustos::ErrorOr<rustos::ReadonlyBytes> open(rustos::StringView path) {
     auto entry = TRY(rustos::cpio::find(g_bundle, path));
     if ((entry.mode & 0170000) == 0040000)

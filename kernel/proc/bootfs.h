@@ -14,5 +14,7 @@ namespace kernel::bootfs {
 // Finds and validates the bundle module. Returns false if absent/invalid.
 bool init(const BootInfo& info);
 rustos::ErrorOr<rustos::ReadonlyBytes> open(rustos::StringView path);
+// The whole archive (read-only, in the direct map).
+rustos::ReadonlyBytes bundle();
 
 } // namespace kernel::bootfs

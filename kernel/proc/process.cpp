@@ -7,6 +7,7 @@
 #include "mm/memory.h"
 #include "panic.h"
 #include "sched/scheduler.h"
+#include "signal.h"
 #include "syscalls/futex.h"
 
 #include <rustos/base/id_allocator.h>
@@ -28,7 +29,8 @@ rustos::IdAllocator g_ids;
 IntrusiveList<Process, &Process::all_node> g_processes;
 uint64_t g_next_koid = 1;
 uint64_t g_random_state;
-RefPtr<ipc::Endpoint> g_event_endpoint;
+constexpr size_t kMaxObservers = 8;
+ipc::Endpoint* g_observers[kMaxObservers]; // each holds a reference
 
 uint64_t next_random() {
     // xorshift64*: seeded from the TSC; good enough for AT_RANDOM until a
@@ -149,16 +151,65 @@ size_t list(rustos::abi::ProcessInfo* out, size_t max) {
     return n;
 }
 
-void set_event_endpoint(ipc::Endpoint* endpoint) {
+ErrorOr<void> add_observer(ipc::Endpoint* endpoint) {
     arch::InterruptGuard guard;
-    g_event_endpoint = RefPtr<ipc::Endpoint>(endpoint);
+    for (auto& slot : g_observers) {
+        if (slot == endpoint)
+            return {};
+        if (slot && slot->closed()) {
+            slot->unref();
+            slot = nullptr;
+        }
+    }
+    for (auto& slot : g_observers) {
+        if (!slot) {
+            endpoint->ref();
+            slot = endpoint;
+            return {};
+        }
+    }
+    return Error(EBUSY, "too many process observers");
 }
 
-uint32_t offload_classes_for_new_process(StringView) {
-    uint32_t classes = 0;
-    if (ipc::registered_endpoint(rustos::ipc::service::PROCD))
-        classes |= OFFLOAD_PROC;
-    return classes;
+void post_process_event(Process& p, uint32_t op, int32_t arg) {
+    arch::InterruptGuard guard;
+    for (ipc::Endpoint* ep : g_observers) {
+        if (!ep || ep->closed())
+            continue;
+        auto* m = ipc::KMessage::create(4 + 8 + 4);
+        if (!m) {
+            LOG_WARN("proc", "out of memory: an event of pid %d was not reported", p.pid);
+            continue;
+        }
+        m->header.op = op;
+        m->header.sender_pid = uint32_t(p.pid);
+        m->header.sender_koid = p.koid;
+        rustos::ipc::Writer w(m->payload(), m->header.length);
+        w.u32(uint32_t(p.pid)).u64(p.koid).i32(arg);
+        ep->post_event(m);
+    }
+}
+
+uint32_t offload_for_new_process() {
+    uint32_t bits = 0;
+    for (uint32_t id = 1; id < 32; ++id)
+        if (ipc::Endpoint* ep = ipc::registered_endpoint(id); ep && ep->serves_linux)
+            bits |= offload_bit(id);
+    return bits;
+}
+
+sched::Thread* find_thread(Process& p, uint64_t tid) {
+    for (auto& t : p.threads)
+        if (t.tid == tid)
+            return &t;
+    return nullptr;
+}
+
+sched::Thread* find_thread_any(uint64_t tid) {
+    for (auto& p : g_processes)
+        if (sched::Thread* t = find_thread(p, tid))
+            return t;
+    return nullptr;
 }
 
 ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid) {
@@ -170,7 +221,7 @@ ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid) {
     p->pid = int(TRY(allocate_tid()));
     p->creator_pid = creator_pid;
     copy_name(p->name, sizeof p->name, name);
-    p->offload = offload_classes_for_new_process(name);
+    p->offload = offload_for_new_process();
     {
         arch::InterruptGuard guard;
         p->koid = g_next_koid++;
@@ -348,22 +399,6 @@ void begin_exit(Process& p, int wait_status) {
     }
 }
 
-void post_exit_event(Process& p) {
-    if (!g_event_endpoint)
-        return;
-    auto* m = ipc::KMessage::create(4 + 8 + 4);
-    if (!m) {
-        LOG_WARN("proc", "out of memory: exit of pid %d not reported to procd", p.pid);
-        return;
-    }
-    m->header.op = rustos::ipc::op::KERNEL_PROCESS_EXITED;
-    m->header.sender_pid = uint32_t(p.pid);
-    m->header.sender_koid = p.koid;
-    rustos::ipc::Writer w(m->payload(), m->header.length);
-    w.u32(uint32_t(p.pid)).u64(p.koid).i32(p.wait_status);
-    g_event_endpoint->post_event(m);
-}
-
 // Precondition: interrupts disabled. The last thread of `p` is leaving.
 void finish_process(Process& p) {
     arch::write_cr3(mm::kernel_pml4());
@@ -377,7 +412,7 @@ void finish_process(Process& p) {
     // Endpoints it served close (their callers fail), calls it received but
     // did not answer fail with ECONNRESET.
     p.handles.close_all();
-    post_exit_event(p);
+    post_process_event(p, rustos::ipc::op::KERNEL_PROCESS_EXITED, p.wait_status);
     sched::wake_all(p.exit_waiters);
     p.unref(); // the reference taken by start()
 }
@@ -398,6 +433,8 @@ void finish_process(Process& p) {
     p->cpu_ticks += self->ticks_used;
     if (--p->live_threads == 0)
         finish_process(*p);
+    else
+        sched::wake_all(p->thread_exit_waiters);
     sched::exit_current_thread();
 }
 
@@ -430,5 +467,111 @@ void exit_thread(int exit_code) {
 }
 
 void exit_current_thread_for_teardown() { leave(false); }
+
+void terminate(Process& p, int signo) {
+    arch::InterruptGuard guard;
+    if (p.exiting || p.state == ProcessState::Exited)
+        return;
+    LOG_INFO("proc", "pid %d (%s) terminated by signal %d on request", p.pid, p.name, signo);
+    begin_exit(p, signo & 0x7f);
+    p.stopped = false;
+    sched::wake_all(p.continue_waiters);
+    if (p.state == ProcessState::Suspended) {
+        // Never ran: let its main thread start, see kill_pending and leave.
+        p.state = ProcessState::Running;
+        sched::start(p.main_thread);
+    }
+}
+
+ErrorOr<RefPtr<Process>> fork(Process& parent, const ForkRequest& req) {
+    constexpr uint64_t CLONE_SETTLS = 0x80000, CLONE_CHILD_CLEARTID = 0x200000,
+                       CLONE_CHILD_SETTID = 0x1000000;
+    sched::Thread* t = find_thread(parent, req.tid);
+    if (!t || t->state != sched::ThreadState::Blocked || !t->syscall_frame)
+        return Error(EINVAL, "the thread is not blocked in a system call");
+    if (!parent.space || parent.exiting)
+        return Error(ESRCH, "the process is exiting");
+    if (req.stack >= mm::kUserTop || req.tls >= mm::kUserTop)
+        return Error(EINVAL, "stack or TLS outside user space");
+    RefPtr<Process> child = TRY(create(parent.name, parent.pid));
+    child->space = TRY(parent.space->fork());
+    child->offload = parent.offload;
+
+    arch::TrapFrame frame = *t->syscall_frame;
+    frame.rax = 0;
+    if (req.stack)
+        frame.rsp = req.stack;
+    sched::Thread* ct =
+        sched::create_user_thread(child.get(), frame, t->priority, uint32_t(child->pid));
+    if (!ct)
+        return Error(ENOMEM, "out of memory for the child's thread");
+    __builtin_memcpy(ct->fpu, t->fpu, sizeof ct->fpu);
+    ct->fs_base = (req.flags & CLONE_SETTLS) ? req.tls : t->fs_base;
+    ct->user_gs_base = t->user_gs_base;
+    if (req.flags & CLONE_CHILD_CLEARTID)
+        ct->clear_child_tid = req.child_tid_ptr;
+    if (req.flags & CLONE_CHILD_SETTID) {
+        uint32_t tid = uint32_t(child->pid);
+        auto w = prepare_range(*child->space, req.child_tid_ptr, 4, true);
+        if (!w.is_error())
+            __builtin_memcpy(mm::phys_to_virt(to_phys(*child->space, req.child_tid_ptr)), &tid, 4);
+    }
+    child->space->brk_start = parent.space->brk_start;
+    child->space->brk_current = parent.space->brk_current;
+    child->space->live = true;
+    arch::InterruptGuard guard;
+    child->ref(); // kept alive by its threads from now on
+    child->threads.push_back(*ct);
+    child->live_threads = 1;
+    child->main_thread = ct;
+    child->state = ProcessState::Suspended;
+    return child;
+}
+
+ErrorOr<void> exec_commit(Process& p, RefPtr<AddressSpace> space,
+                          const rustos::abi::ExecCommit& args) {
+    if (space->live)
+        return Error(EBUSY, "the address space is already in use");
+    if (args.entry >= mm::kUserTop || args.rsp >= mm::kUserTop || args.brk >= mm::kUserTop)
+        return Error(EINVAL, "entry, stack or break outside user space");
+    arch::InterruptGuard guard;
+    sched::Thread* t = find_thread(p, args.tid);
+    if (!t || t->state != sched::ThreadState::Blocked || !t->syscall_frame || p.exiting)
+        return Error(EINVAL, "the thread is not blocked in execve");
+    // Every other thread ends first (as on Linux, exec is single-threaded).
+    for (auto& other : p.threads) {
+        if (&other == t)
+            continue;
+        other.kill_pending = true;
+        if (other.state == sched::ThreadState::Blocked && other.interruptible)
+            sched::wake(&other, sched::WakeReason::Interrupted);
+    }
+    while (p.live_threads > 1)
+        if (sched::wait_on(p.thread_exit_waiters, 0, true) == sched::WakeReason::Interrupted)
+            return Error(EINTR, "interrupted");
+    space->brk_start = space->brk_current = rustos::align_up(args.brk, mm::kPageSize);
+    space->live = true;
+    p.space = rustos::move(space); // the old image goes away with its last reference
+    arch::TrapFrame& f = *t->syscall_frame;
+    f = arch::TrapFrame{};
+    f.rip = args.entry;
+    f.rsp = args.rsp;
+    f.rflags = 0x202;
+    f.cs = arch::USER_CS;
+    f.ss = arch::USER_DS;
+    f.vector = arch::kSyscallVector;
+    t->fs_base = 0;
+    t->user_gs_base = 0;
+    t->clear_child_tid = 0;
+    sched::reset_thread_fpu(*t);
+    signal::discard_deliveries(*t);
+    t->syscall_interrupted = false;
+    size_t i = 0;
+    for (; i + 1 < sizeof p.name && args.name[i]; ++i)
+        p.name[i] = args.name[i];
+    p.name[i] = 0;
+    copy_name(t->name, sizeof t->name, StringView(p.name));
+    return {};
+}
 
 } // namespace kernel::proc

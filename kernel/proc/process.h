@@ -27,12 +27,12 @@ using rustos::StringView;
 using rustos::abi::Capability;
 using rustos::abi::ProcessState;
 
-// Which Linux syscall classes a process sends to their policy services.
-// Decided once, at creation: a class is offloaded when its owner was
-// registered then and the process is not that owner.
-enum OffloadClass : uint32_t {
-    OFFLOAD_PROC = 1u << 0, // wait4, waitid, getppid → procd
-};
+// Which services a process's Linux system calls go to: bit n for service
+// id n (syscalls/offload.cpp names the service of each call). Decided once,
+// at creation: the services registered then (so never the process itself,
+// which registers later); nothing for processes created with
+// PROCESS_KERNEL_DEFAULTS (the foundational services); inherited by fork.
+inline uint32_t offload_bit(uint32_t service) { return 1u << service; }
 
 struct Capabilities {
     uint64_t brokers = 0;          // bit n: Capability with number n (BROKER kind)
@@ -58,6 +58,10 @@ struct Process final : KernelObject {
     bool exiting = false;
     int wait_status = 0; // Linux wait(2) encoding, once exited
     sched::WaitQueue exit_waiters;
+    sched::WaitQueue thread_exit_waiters; // exec waits here for the other threads to end
+    bool stopped = false; // job control: threads wait at their next return to user mode
+    int stop_signal = 0;
+    sched::WaitQueue continue_waiters;
     uint64_t cpu_ticks = 0; // of threads that already ended
 
     HandleTable handles;
@@ -95,10 +99,32 @@ rustos::abi::ProcessInfo info_of(const Process& p);
 // Fills up to `max` records; returns the number of live processes.
 size_t list(rustos::abi::ProcessInfo* out, size_t max);
 
-// Where process events (exit) go: procd's event endpoint.
-void set_event_endpoint(ipc::Endpoint* endpoint);
-// The offload classes a process created now gets (see OffloadClass).
-uint32_t offload_classes_for_new_process(StringView name);
+// Process observers (procd, vfsd, syscalld) get one-way events: exit,
+// stop, continue.
+rustos::ErrorOr<void> add_observer(ipc::Endpoint* endpoint);
+void post_process_event(Process& p, uint32_t op, int32_t arg);
+// The services a process created now sends its system calls to.
+uint32_t offload_for_new_process();
+
+// PROCESS_FORK: a suspended copy of `parent` whose main thread continues
+// thread `tid`'s system call (which must be blocked in the kernel) with
+// result 0.
+struct ForkRequest {
+    uint32_t tid;
+    uint64_t flags; // CLONE_* (SETTLS, CHILD_SETTID, CHILD_CLEARTID)
+    uint64_t stack; // the child's rsp (0: the parent's)
+    uint64_t child_tid_ptr;
+    uint64_t tls;
+};
+ErrorOr<RefPtr<Process>> fork(Process& parent, const ForkRequest& request);
+// PROCESS_EXEC_COMMIT: `space` becomes the process's image; thread `tid`
+// (blocked in its execve) continues at entry/rsp; every other thread ends.
+ErrorOr<void> exec_commit(Process& p, RefPtr<AddressSpace> space,
+                          const rustos::abi::ExecCommit& args);
+// Terminates another process as if killed by `signo`.
+void terminate(Process& p, int signo);
+sched::Thread* find_thread(Process& p, uint64_t tid);
+sched::Thread* find_thread_any(uint64_t tid);
 
 // Thread ids share the Linux pid namespace.
 ErrorOr<uint32_t> allocate_tid();

@@ -9,6 +9,7 @@
 #include "mm/memory.h"
 #include "panic.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "profile.h"
 #include "time.h"
 
@@ -58,6 +59,7 @@ Thread* pick_next() {
 }
 
 void free_thread(Thread* t) {
+    signal::discard_deliveries(*t);
     if (t->owns_tid)
         proc::release_tid(uint32_t(t->tid));
     mm::kfree(t->kstack);
@@ -225,6 +227,8 @@ WakeReason block(uint64_t deadline_ns, bool interruptible) {
     Thread* self = current();
     if (interruptible && self->kill_pending)
         return WakeReason::Interrupted;
+    if (interruptible && self->delivery_count && !self->signals_deferred)
+        return WakeReason::Signal;
     self->state = ThreadState::Blocked;
     self->wake_reason = WakeReason::None;
     self->interruptible = interruptible;
@@ -250,6 +254,8 @@ WakeReason wait_on(WaitQueue& q, uint64_t deadline_ns, bool interruptible) {
     Thread* self = current();
     if (interruptible && self->kill_pending)
         return WakeReason::Interrupted;
+    if (interruptible && self->delivery_count && !self->signals_deferred)
+        return WakeReason::Signal;
     self->waiting_on = &q;
     q.waiters.push_back(*self);
     WakeReason r = block(deadline_ns, interruptible);
@@ -323,7 +329,7 @@ void on_timer_tick() {
         g_need_resched = true;
 }
 
-void on_return_to_user(arch::TrapFrame&) {
+void on_return_to_user(arch::TrapFrame& frame) {
     // Interrupts may be on (after a syscall); the scheduler needs them off.
     arch::cli();
     Thread* self = current();
@@ -331,9 +337,16 @@ void on_return_to_user(arch::TrapFrame&) {
         proc::exit_current_thread_for_teardown();
     if (g_need_resched)
         schedule();
+    // Job control stops and signal handlers take effect here, on the way
+    // out to user mode.
+    signal::before_return_to_user(frame);
     if (self->kill_pending)
         proc::exit_current_thread_for_teardown();
 }
+
+void reset_thread_fpu(Thread& t) { __builtin_memcpy(t.fpu, g_initial_fpu, sizeof t.fpu); }
+
+void reset_fpu_state() { asm volatile("fxrstor64 (%0)" ::"r"(g_initial_fpu) : "memory"); }
 
 void run_idle_loop() {
     arch::start_periodic_timer(kTickHz);
@@ -352,6 +365,10 @@ Stats stats() { return g_stats; }
 } // namespace kernel::sched
 
 extern "C" void sched_finish_switch() { kernel::sched::sched_finish_switch_impl(); }
+
+extern "C" void sched_first_return_to_user(kernel::arch::TrapFrame* frame) {
+    kernel::sched::on_return_to_user(*frame);
+}
 
 extern "C" [[noreturn]] void kernel_thread_start(void (*fn)(void*), void* arg) {
     kernel::sched::sched_finish_switch_impl();

@@ -44,6 +44,10 @@ void on_timer_tick();
 // Frees the thread that died before the last switch (internal).
 void sched_finish_switch_impl();
 void on_return_to_user(arch::TrapFrame& frame);
+// Loads the clean FPU/SSE state threads start with (signal handlers too).
+void reset_fpu_state();
+// Gives a thread that is not running the clean FPU/SSE state (exec).
+void reset_thread_fpu(Thread& t);
 
 struct Stats {
     uint64_t context_switches;

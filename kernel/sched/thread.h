@@ -14,12 +14,18 @@ struct Process;
 namespace kernel::ipc {
 struct Transaction;
 struct KMessage;
+class Endpoint;
 } // namespace kernel::ipc
+namespace rustos::abi {
+struct SignalDelivery;
+}
 
 namespace kernel::sched {
 
 enum class ThreadState { Runnable, Running, Blocked, Dead };
-enum class WakeReason { None, Woken, Timeout, Interrupted };
+// Interrupted: the thread must leave (process teardown). Signal: a signal
+// handler is to run (blocking calls return EINTR or are cancelled).
+enum class WakeReason { None, Woken, Timeout, Interrupted, Signal };
 
 inline constexpr int kPriorityLevels = 4;
 inline constexpr int kPriorityHigh = 0;
@@ -60,6 +66,18 @@ struct Thread {
     // receive (a call, or a one-way kernel event).
     ipc::Transaction* ipc_incoming_call = nullptr;
     ipc::KMessage* ipc_incoming_event = nullptr;
+
+    // Signals (the policy is syscalld's; this is the mechanism). Handlers
+    // syscalld asked to run, in order, each becoming a frame on the user
+    // stack when the thread next returns to user mode.
+    static constexpr int kMaxPendingDeliveries = 8;
+    rustos::abi::SignalDelivery* deliveries[kMaxPendingDeliveries] = {};
+    int delivery_count = 0;
+    uint64_t syscall_nr = 0;          // the system call being served
+    bool syscall_interrupted = false; // it ended with EINTR because of a signal
+    // The thread waits for a service to answer a cancelled call: further
+    // signals must not wake it again.
+    bool signals_deferred = false;
     uint64_t ticks_used = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "log.h"
+#include "offload.h"
 #include "proc/process.h"
 #include "sched/scheduler.h"
 #include "table.h"
@@ -72,8 +73,12 @@ extern "C" void syscall_dispatch(arch::TrapFrame* frame) {
     arch::sti();
     syscalls::Args args{*frame};
     uint64_t number = frame->rax;
+    self->syscall_nr = number;
+    self->syscall_interrupted = false;
     int64_t result;
-    if (number < rustos::abi::kLinuxSyscallLimit && syscalls::kTable.handlers[number])
+    if (syscalls::try_offload(number, args, &result))
+        ; // answered by the service that owns its policy
+    else if (number < rustos::abi::kLinuxSyscallLimit && syscalls::kTable.handlers[number])
         result = syscalls::kTable.handlers[number](args);
     else if (rustos::abi::is_rustos_syscall(number))
         result = syscalls::dispatch_native(number, args);

@@ -46,6 +46,17 @@ bool is_broker(Capability c) {
     return false;
 }
 
+bool is_copy(Capability c) {
+    switch (c) {
+#define CAPABILITY(n, name, kind, owner, desc)                                                     \
+    case Capability::name:                                                                         \
+        return rustos::StringView(#kind) == "COPY";
+#include <rustos/abi/capabilities.def>
+#undef CAPABILITY
+    }
+    return false;
+}
+
 bool known(uint32_t c) {
     switch (Capability(c)) {
 #define CAPABILITY(n, name, kind, owner, desc) case Capability::name:
@@ -74,6 +85,15 @@ int64_t sys_rustos_CAP_GRANT(Args& a) {
         return fail(Error(ESRCH, "the process has exited"));
 
     arch::InterruptGuard guard;
+    if (is_copy(cap)) {
+        auto held = proc::require(*self, cap, "CAP_GRANT");
+        if (held.is_error())
+            return fail(held.error());
+        target.caps.brokers |= 1ull << cap_number; // the grantor keeps its own
+        LOG_INFO("cap", "pid %d (%s) gave a copy of %s to pid %d (%s)", self->pid, self->name,
+                 rustos::abi::capability_name(cap), target.pid, target.name);
+        return 0;
+    }
     if (is_broker(cap)) {
         auto held = proc::require(*self, cap, "CAP_GRANT");
         if (held.is_error())
@@ -107,7 +127,7 @@ int64_t sys_rustos_CAP_QUERY(Args& a) {
     uint32_t c = uint32_t(a.a0()), arg = uint32_t(a.a1());
     if (!known(c))
         return fail(Error(EINVAL, "unknown capability"));
-    if (is_broker(Capability(c)))
+    if (is_broker(Capability(c)) || is_copy(Capability(c)))
         return self->caps.has(Capability(c)) ? 1 : 0;
     if (arg > 63)
         return fail(Error(EINVAL, "service id out of range"));

@@ -214,6 +214,26 @@ int64_t sys_rustos_IPC_REPLY_RECEIVE(Args& a) {
     return h.is_error() ? fail(h.error()) : int64_t(h.value());
 }
 
+int64_t sys_rustos_IPC_SEND(Args& a) {
+    proc::Process* p = proc::current_process();
+    auto ep = p->handles.get_as<ipc::Endpoint>(handle_t(a.a0()), ObjectType::Endpoint, RIGHT_CALL);
+    if (ep.is_error())
+        return fail(ep.error());
+    auto m = copy_in(a.a1());
+    if (m.is_error())
+        return fail(m.error());
+    m.value()->header.sender_koid = p->koid;
+    m.value()->header.sender_pid = uint32_t(p->pid);
+    m.value()->header.sender_tid = uint32_t(sched::current()->tid);
+    if (ep.value()->closed()) {
+        KMessage::destroy(m.value());
+        return fail(Error(EPIPE, "the endpoint has no server"));
+    }
+    if (!ep.value()->post_event(m.value(), true))
+        return fail(Error(EAGAIN, "the endpoint's queue is full"));
+    return 0;
+}
+
 int64_t sys_rustos_SERVICE_REGISTER(Args& a) {
     proc::Process* p = proc::current_process();
     uint32_t id = uint32_t(a.a0());
@@ -229,11 +249,14 @@ int64_t sys_rustos_SERVICE_REGISTER(Args& a) {
         p->handles.get_as<ipc::Endpoint>(handle_t(a.a1()), ObjectType::Endpoint, RIGHT_RECEIVE);
     if (ep.is_error())
         return fail(ep.error());
+    if (a.a2() & ~uint64_t(SERVICE_SERVES_LINUX))
+        return fail(Error(EINVAL, "unknown SERVICE_REGISTER flags"));
+    ep.value()->serves_linux = a.a2() & SERVICE_SERVES_LINUX;
     auto r = ipc::register_service(id, ep.value().get());
     if (r.is_error())
         return fail(r.error());
-    LOG_INFO("ipc", "service %s (id %u) registered by pid %d (%s)", rustos::ipc::service_name(id),
-             id, p->pid, p->name);
+    LOG_INFO("ipc", "service %s (id %u) registered by pid %d (%s)%s", rustos::ipc::service_name(id),
+             id, p->pid, p->name, ep.value()->serves_linux ? "; serves its Linux calls" : "");
     return 0;
 }
 

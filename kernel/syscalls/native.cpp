@@ -4,6 +4,7 @@
 // lib/abi/include/rustos/abi/rustos_syscalls.def.
 #include "boot/boot_info.h"
 #include "log.h"
+#include "mm/memory.h"
 #include "proc/bootfs.h"
 #include "proc/process.h"
 #include "syscall.h"
@@ -77,6 +78,23 @@ int64_t sys_rustos_BOOTFS_READ(Args& a) {
     return r.is_error() ? fail(r.error()) : int64_t(len);
 }
 
+int64_t sys_rustos_BOOTFS_MAP(Args& a) {
+    rustos::ReadonlyBytes bundle = bootfs::bundle();
+    uint64_t phys = mm::virt_to_phys(bundle.data());
+    uint64_t base = rustos::align_down(phys, mm::kPageSize);
+    uint64_t len = rustos::align_up(phys + bundle.size(), mm::kPageSize) - base;
+    auto addr = proc::map_physical(*proc::current_process()->space, base, len, proc::PROT_READ);
+    if (addr.is_error())
+        return fail(addr.error());
+    uint64_t size = bundle.size();
+    if (a.a0()) {
+        auto r = copy_to_user(a.a0(), &size, sizeof size);
+        if (r.is_error())
+            return fail(r.error());
+    }
+    return int64_t(addr.value() + (phys - base));
+}
+
 int64_t sys_rustos_KERNEL_CMDLINE(Args& a) {
     const char* line = boot_info().cmdline;
     size_t len = StringView::cstr_length(line);
@@ -110,6 +128,9 @@ int64_t dispatch_native(uint64_t number, Args& a) {
 #define GATE_PID_BROKER(name) GATE_CAP(name, PID_BROKER)
 #define GATE_MM_BROKER(name) GATE_CAP(name, MM_BROKER)
 #define GATE_DRIVER_BROKER(name) GATE_CAP(name, DRIVER_BROKER)
+#define GATE_SIGNAL_BROKER(name) GATE_CAP(name, SIGNAL_BROKER)
+#define GATE_CONSOLE_BROKER(name) GATE_CAP(name, CONSOLE_BROKER)
+#define GATE_PROCESS_OBSERVER(name) GATE_CAP(name, PROCESS_OBSERVER)
 #define RUSTOS_SYSCALL(n, name, gate, sig, desc)                                                   \
     case RustosSyscall::name:                                                                      \
         GATE_##gate(name) return sys_rustos_##name(a);

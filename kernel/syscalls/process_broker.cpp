@@ -60,12 +60,14 @@ int64_t sys_rustos_PROCESS_CREATE(Args& a) {
     if (r.is_error())
         return fail(r.error());
     name[len] = 0;
-    if (a.a2() != 0)
+    if (a.a2() & ~uint64_t(PROCESS_KERNEL_DEFAULTS))
         return fail(Error(EINVAL, "unknown PROCESS_CREATE flags"));
     proc::Process* self = proc::current_process();
     auto p = proc::create(rustos::StringView(name, len), self->pid);
     if (p.is_error())
         return fail(p.error());
+    if (a.a2() & PROCESS_KERNEL_DEFAULTS)
+        p.value()->offload = 0;
     auto h = self->handles.install(p.value().get(), RIGHTS_ALL);
     if (h.is_error())
         return fail(h.error());
@@ -161,8 +163,8 @@ int64_t sys_rustos_PROCESS_EVENTS(Args& a) {
         handle_t(a.a0()), ObjectType::Endpoint, RIGHT_RECEIVE);
     if (ep.is_error())
         return fail(ep.error());
-    proc::set_event_endpoint(ep.value().get());
-    return 0;
+    auto r = proc::add_observer(ep.value().get());
+    return r.is_error() ? fail(r.error()) : 0;
 }
 
 int64_t sys_rustos_PROCESS_LIST(Args& a) {
@@ -173,6 +175,86 @@ int64_t sys_rustos_PROCESS_LIST(Args& a) {
     size_t n = proc::list(buf, max);
     size_t copy = n < max ? n : max;
     auto r = copy_to_user(a.a0(), buf, copy * sizeof(ProcessInfo));
+    mm::kfree(buf);
+    return r.is_error() ? fail(r.error()) : int64_t(n);
+}
+
+int64_t sys_rustos_PROCESS_FORK(Args& a) {
+    auto parent = process_handle(a.a0(), RIGHT_MANAGE);
+    if (parent.is_error())
+        return fail(parent.error());
+    ForkArgs args;
+    auto in = copy_from_user(&args, a.a1(), sizeof args);
+    if (in.is_error())
+        return fail(in.error());
+    proc::ForkRequest req{args.tid, args.flags, args.stack, args.child_tid_ptr, args.tls};
+    RefPtr<proc::Process> child;
+    {
+        arch::InterruptGuard guard;
+        auto c = proc::fork(*parent.value(), req);
+        if (c.is_error())
+            return fail(c.error());
+        child = rustos::move(c.value());
+    }
+    auto h = proc::current_process()->handles.install(child.get(), RIGHTS_ALL);
+    if (h.is_error())
+        return fail(h.error()); // the suspended child dies with its last reference
+    child.leak();
+    return h.value();
+}
+
+int64_t sys_rustos_PROCESS_EXEC_PREPARE(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_MANAGE);
+    if (p.is_error())
+        return fail(p.error());
+    auto as = proc::AddressSpace::create();
+    if (as.is_error())
+        return fail(as.error());
+    auto h =
+        proc::current_process()->handles.install(as.value().get(), RIGHT_MANAGE | RIGHT_TRANSFER);
+    if (h.is_error())
+        return fail(h.error());
+    as.value().leak();
+    return h.value();
+}
+
+int64_t sys_rustos_PROCESS_EXEC_COMMIT(Args& a) {
+    auto p = process_handle(a.a0(), RIGHT_MANAGE);
+    if (p.is_error())
+        return fail(p.error());
+    auto as = proc::current_process()->handles.get_as<proc::AddressSpace>(
+        handle_t(a.a1()), ObjectType::AddressSpace, RIGHT_MANAGE);
+    if (as.is_error())
+        return fail(as.error());
+    ExecCommit args;
+    auto in = copy_from_user(&args, a.a2(), sizeof args);
+    if (in.is_error())
+        return fail(in.error());
+    args.name[sizeof args.name - 1] = 0;
+    auto r = proc::exec_commit(*p.value(), as.value(), args);
+    return r.is_error() ? fail(r.error()) : 0;
+}
+
+int64_t sys_rustos_PROCESS_MAPS(Args& a) {
+    uint64_t max = a.a2() < 4096 ? a.a2() : 4096;
+    auto* buf = static_cast<VmaInfo*>(mm::kmalloc(sizeof(VmaInfo) * (max ? max : 1)));
+    if (!buf)
+        return fail(Error(ENOMEM, "out of memory"));
+    size_t n = 0;
+    {
+        arch::InterruptGuard guard;
+        proc::Process* p = proc::find(int(a.a0()));
+        if (!p || !p->space) {
+            mm::kfree(buf);
+            return fail(Error(ESRCH, "no such process"));
+        }
+        for (auto& v : p->space->vmas) {
+            if (n < max)
+                buf[n] = VmaInfo{v.start, v.end, v.prot, uint32_t(v.kind), v.shared ? 1u : 0u, 0};
+            ++n;
+        }
+    }
+    auto r = copy_to_user(a.a1(), buf, (n < max ? n : max) * sizeof(VmaInfo));
     mm::kfree(buf);
     return r.is_error() ? fail(r.error()) : int64_t(n);
 }

@@ -27,6 +27,7 @@
     X(getppid) \
     X(wait4) \
     X(waitid) \
+    X(rt_sigreturn) \
     X(sched_yield) \
     X(nanosleep) \
     X(clock_nanosleep) \

@@ -79,7 +79,8 @@ ErrorOr<Built> build_process(const Program& program, const FileReader& read_file
     }
 
     std::string name = program.name.empty() ? base_name(program.path) : program.name;
-    int64_t h = user::process_create(name.substr(0, 31).c_str());
+    int64_t h = user::process_create(name.substr(0, 31).c_str(),
+                                     program.kernel_defaults ? abi::PROCESS_KERNEL_DEFAULTS : 0);
     if (h < 0)
         return from_kernel(h, "PROCESS_CREATE");
     out.process = service::Handle(service::handle_t(h));

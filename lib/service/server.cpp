@@ -55,7 +55,8 @@ ErrorOr<void> Server::start() {
                                 abi::errno_description(Errno(-ep)));
     m_endpoint = Handle(handle_t(ep));
     if (m_service_id) {
-        int64_t r = user::service_register(m_service_id, m_endpoint.get());
+        int64_t r = user::service_register(m_service_id, m_endpoint.get(),
+                                           m_serves_linux ? abi::SERVICE_SERVES_LINUX : 0);
         if (r < 0)
             return Error::formatted(Errno(-r), "cannot register IPC_SERVICE_%s: %s",
                                     ipc::service_name(m_service_id),

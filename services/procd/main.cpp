@@ -363,6 +363,7 @@ int main() {
     server.set_not_yet(
         "fork/vfork/clone of processes, process groups and sessions (setpgid, setsid), "
         "signals to process groups");
+    server.serve_linux_calls();
     server.on(ipc::op::KERNEL_LINUX_SYSCALL, handle_linux_syscall);
     server.on(ipc::op::PROCD_ADOPT, handle_adopt);
     server.on(ipc::op::PROCD_REGISTER, handle_register);

@@ -125,7 +125,9 @@ int main(int argc, char** argv) {
         auto path = paths.find(s.id);
         if (path == paths.end())
             stop_boot((std::string(s.id) + " is not in " + kStartupRegistry).c_str());
-        auto built = loader::build_process({path->second, s.id, {s.id}, env}, read_boot_file);
+        loader::Program program{path->second, s.id, {s.id}, env};
+        program.kernel_defaults = true;
+        auto built = loader::build_process(program, read_boot_file);
         if (built.is_error())
             stop_boot((std::string("cannot load ") + s.id + ": " + built.error().reason()).c_str());
         s.process = std::move(built.value().process);
@@ -161,12 +163,17 @@ int main(int argc, char** argv) {
         stop_boot("internal: unknown service");
     };
     grant(find("procd").process.get(), Capability::PID_BROKER, 0, "procd");
+    for (const char* observer : {"procd", "vfsd", "syscalld"})
+        grant(find(observer).process.get(), Capability::PROCESS_OBSERVER, 0, observer);
     adopt_into_procd(endpoints[3].get(), services);
     grant(find("syscalld").process.get(), Capability::MM_BROKER, 0, "syscalld");
+    grant(find("syscalld").process.get(), Capability::SIGNAL_BROKER, 0, "syscalld");
+    grant(find("vfsd").process.get(), Capability::CONSOLE_BROKER, 0, "vfsd");
     grant(find("driverd").process.get(), Capability::DRIVER_BROKER, 0, "driverd");
     grant(find("loaderd").process.get(), Capability::PROCESS_BROKER, 0, "loaderd");
-    log("delegated brokers: PID_BROKER to procd, MM_BROKER to syscalld, DRIVER_BROKER to driverd, "
-        "PROCESS_BROKER to loaderd");
+    log("delegated brokers: PID_BROKER to procd, MM_BROKER and SIGNAL_BROKER to syscalld, "
+        "CONSOLE_BROKER "
+        "to vfsd, DRIVER_BROKER to driverd, PROCESS_BROKER to loaderd");
 
     // 3. initd, through loaderd.
     SpawnRequest init;

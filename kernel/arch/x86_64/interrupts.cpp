@@ -7,6 +7,7 @@
 #include "mm/memory.h"
 #include "panic.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "sched/scheduler.h"
 #include "syscalls/syscall.h"
 
@@ -115,21 +116,40 @@ bool user_copy_fault(TrapFrame& f) {
     panic("unhandled %s in kernel at rip=0x%lx", exception_name(f.vector), f.rip);
 }
 
+// si_code of a user-mode exception (Linux values).
+int code_for_exception(const TrapFrame& f) {
+    switch (f.vector) {
+    case 14:
+        return (f.error_code & 1) ? 2 : 1; // SEGV_ACCERR : SEGV_MAPERR
+    case 6:
+        return 2; // ILL_ILLOPN
+    case 0:
+        return 1; // FPE_INTDIV
+    case 3:
+        return 1; // TRAP_BRKPT
+    default:
+        return 128; // SI_KERNEL
+    }
+}
+
 void user_exception(TrapFrame& f) {
-    if (f.vector == 14) {
-        uint64_t addr = read_cr2();
-        if (proc::handle_user_page_fault(addr, f.error_code))
-            return;
-        char reason[160];
+    uint64_t addr = f.vector == 14 ? read_cr2() : f.rip;
+    if (f.vector == 14 && proc::handle_user_page_fault(addr, f.error_code))
+        return;
+    int signo = signal_for_exception(f.vector);
+    // syscalld decides (the process may handle the signal); the frame is
+    // built on the way back to user mode.
+    if (signal::route_fault(f, signo, code_for_exception(f), f.vector == 14 ? addr : f.rip))
+        return;
+    char reason[160];
+    if (f.vector == 14)
         kernel::format(reason, sizeof reason, "page fault at 0x%lx (%s, %s) rip=0x%lx", addr,
                        (f.error_code & 2) ? "write" : ((f.error_code & 16) ? "exec" : "read"),
                        (f.error_code & 1) ? "protection" : "not present", f.rip);
-        proc::kill_current_process(signal_for_exception(f.vector), reason);
-    }
-    char reason[160];
-    kernel::format(reason, sizeof reason, "%s (vector %lu, error 0x%lx) rip=0x%lx",
-                   exception_name(f.vector), f.vector, f.error_code, f.rip);
-    proc::kill_current_process(signal_for_exception(f.vector), reason);
+    else
+        kernel::format(reason, sizeof reason, "%s (vector %lu, error 0x%lx) rip=0x%lx",
+                       exception_name(f.vector), f.vector, f.error_code, f.rip);
+    proc::kill_current_process(signo, reason);
 }
 
 void set_gate(unsigned vector, uint64_t handler, uint8_t ist, uint8_t dpl) {

@@ -26,6 +26,23 @@ void init() {
     arch::outb(COM1 + 4, 0x03); // DTR | RTS
 }
 
+void enable_receive_interrupt() {
+    arch::outb(COM1 + 4, 0x0B); // DTR | RTS | OUT2 (routes the UART interrupt)
+    arch::outb(COM1 + 1, 0x01); // interrupt when data arrives
+}
+
+bool receive(uint8_t* byte) {
+    if (!(arch::inb(COM1 + 5) & 0x01))
+        return false;
+    *byte = arch::inb(COM1);
+    return true;
+}
+
+void write_raw(const char* s, size_t len) {
+    for (size_t i = 0; i < len; ++i)
+        put(s[i]);
+}
+
 void write(const char* s, size_t len) {
     for (size_t i = 0; i < len; ++i) {
         if (s[i] == '\n')

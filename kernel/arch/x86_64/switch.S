@@ -34,6 +34,10 @@ kernel_thread_trampoline:
 user_thread_trampoline:
     call sched_finish_switch
     movq %r12, %rsp
+    // A new thread passes the same checks as every return to user mode
+    // (it may have been killed or stopped before it ever ran).
+    movq %rsp, %rdi
+    call sched_first_return_to_user
     jmp trap_return
 
     .section .note.GNU-stack, "", @progbits

@@ -51,6 +51,20 @@ enum Rights : uint32_t {
 
 // PROCESS_START flags.
 inline constexpr uint32_t START_SUSPENDED = 1;
+// SERVICE_REGISTER flags.
+inline constexpr uint32_t SERVICE_SERVES_LINUX = 1;
+// PROCESS_CREATE flags.
+inline constexpr uint32_t PROCESS_KERNEL_DEFAULTS = 1;
+
+// PROCESS_FORK arguments: the clone(2) request of thread `tid`.
+struct ForkArgs {
+    uint32_t tid;
+    uint32_t reserved;
+    uint64_t flags; // CLONE_* (SETTLS, CHILD_SETTID, CHILD_CLEARTID are applied)
+    uint64_t stack; // the child's stack pointer, or 0 for the parent's
+    uint64_t child_tid_ptr;
+    uint64_t tls;
+};
 
 // PROCESS_MAP kinds (what the region is for; /proc/<pid>/maps shows it).
 enum class MapKind : uint32_t { Image = 0, Heap = 1, Stack = 2, Anonymous = 3 };
@@ -73,5 +87,46 @@ struct ProcessInfo {
     char name[32];
 };
 static_assert(sizeof(ProcessInfo) == 80);
+
+// SIGNAL_DELIVER: what syscalld decided; the kernel builds the Linux
+// rt_sigframe from it (and from the thread's registers) on the user stack.
+struct SignalDelivery {
+    uint64_t handler;    // sa_handler / sa_sigaction
+    uint64_t restorer;   // sa_restorer: returns through rt_sigreturn
+    uint64_t flags;      // sa_flags (the kernel looks at SA_RESTART and SA_ONSTACK)
+    uint64_t saved_mask; // the thread's mask before delivery, restored by rt_sigreturn
+    uint64_t altstack_sp;
+    uint64_t altstack_size;
+    int32_t altstack_flags; // SS_DISABLE when no alternate stack is set
+    int32_t signo;
+    uint8_t siginfo[128];
+};
+static_assert(sizeof(SignalDelivery) == 184);
+
+// SA_* bits the kernel acts on (Linux x86_64 values).
+inline constexpr uint64_t SA_ONSTACK = 0x08000000;
+inline constexpr uint64_t SA_RESTART = 0x10000000;
+inline constexpr int32_t SS_ONSTACK = 1, SS_DISABLE = 2;
+
+enum class SignalOp : uint32_t { Kill = 1, Stop = 2, Continue = 3 };
+
+// PROCESS_EXEC_COMMIT arguments.
+struct ExecCommit {
+    uint32_t tid; // the thread that called execve; it runs the new program
+    uint32_t reserved;
+    uint64_t entry;
+    uint64_t rsp;
+    uint64_t brk;
+    char name[32]; // the new process name (comm)
+};
+
+// PROCESS_MAPS records.
+struct VmaInfo {
+    uint64_t start, end;
+    uint32_t prot;   // PROT_* bits
+    uint32_t kind;   // MapKind, or 4 for a mapping of physical memory
+    uint32_t shared; // MAP_SHARED
+    uint32_t reserved;
+};
 
 } // namespace rustos::abi

@@ -18,6 +18,9 @@ struct Program {
     std::string name; // process name (default: the path's last component)
     std::vector<std::string> argv;
     std::vector<std::string> envp;
+    // Its Linux calls never go to services (the foundational services,
+    // which rootd starts before the policy services exist).
+    bool kernel_defaults = false;
 };
 
 struct Built {

@@ -83,6 +83,9 @@ public:
     // What this service does not do yet, stated in its ready line and its
     // health answer.
     void set_not_yet(std::string text) { m_not_yet = std::move(text); }
+    // Registers with SERVICE_SERVES_LINUX: processes created from then on
+    // send the Linux calls this service owns here (KERNEL_LINUX_SYSCALL).
+    void serve_linux_calls() { m_serves_linux = true; }
 
     // Creates the endpoint and registers it; logs the ready line. With
     // RUSTOS_TEST_CRASH=1 in the environment (a test-only trigger set by
@@ -102,6 +105,7 @@ private:
     std::map<uint32_t, std::function<void(Call&)>> m_handlers;
     std::function<void(const Message&)> m_event;
     std::string m_not_yet;
+    bool m_serves_linux = false;
 };
 
 // start() then serve(); logs and returns 1 if the service cannot start.

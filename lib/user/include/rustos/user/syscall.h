@@ -65,8 +65,8 @@ inline int64_t ipc_reply_receive(handle_t reply, const ipc::Message* msg, handle
                        timeout_ns);
 }
 
-inline int64_t service_register(uint32_t id, handle_t ep) {
-    return raw_syscall(abi::SYS_RUSTOS_SERVICE_REGISTER, id, ep);
+inline int64_t service_register(uint32_t id, handle_t ep, uint32_t flags = 0) {
+    return raw_syscall(abi::SYS_RUSTOS_SERVICE_REGISTER, id, ep, flags);
 }
 inline int64_t service_lookup(uint32_t id, uint64_t timeout_ns) {
     return raw_syscall(abi::SYS_RUSTOS_SERVICE_LOOKUP, id, timeout_ns);
@@ -76,6 +76,37 @@ inline int64_t cap_grant(handle_t process, abi::Capability cap, uint32_t arg = 0
 }
 inline int64_t cap_query(abi::Capability cap, uint32_t arg = 0) {
     return raw_syscall(abi::SYS_RUSTOS_CAP_QUERY, uint32_t(cap), arg);
+}
+
+inline int64_t bootfs_map(uint64_t* size) {
+    return raw_syscall(abi::SYS_RUSTOS_BOOTFS_MAP, uint64_t(size));
+}
+inline int64_t ipc_send(handle_t ep, const ipc::Message* msg) {
+    return raw_syscall(abi::SYS_RUSTOS_IPC_SEND, ep, uint64_t(msg));
+}
+inline int64_t process_fork(handle_t parent, const abi::ForkArgs* args) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_FORK, parent, uint64_t(args));
+}
+inline int64_t process_exec_prepare(handle_t p) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_EXEC_PREPARE, p);
+}
+inline int64_t process_exec_commit(handle_t p, handle_t space, const abi::ExecCommit* args) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_EXEC_COMMIT, p, space, uint64_t(args));
+}
+inline int64_t process_maps(uint32_t pid, abi::VmaInfo* out, size_t max) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_MAPS, pid, uint64_t(out), max);
+}
+inline int64_t signal_deliver(uint32_t tid, const abi::SignalDelivery* d) {
+    return raw_syscall(abi::SYS_RUSTOS_SIGNAL_DELIVER, tid, uint64_t(d));
+}
+inline int64_t signal_process(uint32_t pid, abi::SignalOp op, uint32_t signo) {
+    return raw_syscall(abi::SYS_RUSTOS_SIGNAL_PROCESS, pid, uint32_t(op), signo);
+}
+inline int64_t console_events(handle_t ep) {
+    return raw_syscall(abi::SYS_RUSTOS_CONSOLE_EVENTS, ep);
+}
+inline int64_t console_write(const void* data, size_t len) {
+    return raw_syscall(abi::SYS_RUSTOS_CONSOLE_WRITE, uint64_t(data), len);
 }
 
 inline int64_t process_create(const char* name, uint32_t flags = 0) {

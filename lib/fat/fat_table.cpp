@@ -111,6 +111,7 @@ ErrorOr<void> FatTable::set(uint32_t cluster, uint32_t value) {
     if (!m_geometry.valid_cluster(cluster))
         return Error::formatted(EIO, "fat: cluster %u is out of range (2-%u)", cluster,
                                 m_geometry.max_cluster());
+    TRY(before_change());
     uint8_t* s = TRY(m_cache.modify(sector_of(cluster)));
     uint8_t* p = s + offset_of(cluster);
     put_le32(p, (le32(p) & ~kFatMask) | (value & kFatMask));
@@ -212,7 +213,6 @@ ErrorOr<uint32_t> FatTable::allocate(uint32_t preferred) {
 }
 
 ErrorOr<void> FatTable::release(uint32_t cluster) {
-    TRY(before_change());
     TRY(set(cluster, 0));
     if (*m_free < m_geometry.cluster_count)
         ++*m_free;

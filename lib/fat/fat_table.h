@@ -69,6 +69,9 @@ public:
     ErrorOr<uint32_t> free_clusters();
 
 private:
+    // Before the first change since the last store_fsinfo(): count the free
+    // clusters if that is not known yet, and mark FSInfo's count unknown on
+    // the device.
     ErrorOr<void> before_change();
     ErrorOr<uint32_t> count_free();
     uint64_t sector_of(uint32_t cluster) const;

@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -59,10 +59,13 @@ inline bool have_tool(const std::string& name) {
 }
 
 inline bool have_fat_tools() {
-    for (const char* tool : {"mkfs.fat", "fsck.fat", "mcopy", "mdir", "mtype", "mmd"})
-        if (!have_tool(tool))
-            return false;
-    return true;
+    static const bool found = [] {
+        for (const char* tool : {"mkfs.fat", "fsck.fat", "mcopy", "mdir", "mtype", "mmd"})
+            if (!have_tool(tool))
+                return false;
+        return true;
+    }();
+    return found;
 }
 
 #define FAT_REQUIRE_TOOLS()                                                                        \
@@ -95,8 +98,11 @@ private:
 };
 
 inline std::vector<uint8_t> read_host_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    std::vector<uint8_t> bytes(in ? size_t(in.tellg()) : 0);
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size()));
+    return bytes;
 }
 
 inline void write_host_file(const std::string& path, const std::vector<uint8_t>& bytes) {
@@ -147,11 +153,20 @@ inline ::testing::AssertionResult fsck_clean(const std::string& image) {
     return ::testing::AssertionSuccess();
 }
 
-// A volume over a host image file.
+// A volume over a host image file; the volume goes (and syncs) before its device.
 struct Mounted {
     std::unique_ptr<FileBlockDevice> device;
     std::unique_ptr<Volume> volume;
-    Volume* operator->() { return volume.get(); }
+
+    Mounted() = default;
+    Mounted(Mounted&& other) = default;
+    Mounted& operator=(Mounted&& other) {
+        volume.reset();
+        device = std::move(other.device);
+        volume = std::move(other.volume);
+        return *this;
+    }
+    ~Mounted() { volume.reset(); }
 };
 
 inline int64_t fixed_clock() { return 1700000000; } // 2023-11-14 22:13:20 UTC

@@ -432,21 +432,21 @@ ErrorOr<Node*> Volume::node_for(Node& dir, const ScannedEntry& e) {
     uint32_t cluster = entry_cluster(e.raw);
     uint32_t size = le32(e.raw + kEntSize);
     bool is_dir = attributes & attr::kDirectory;
-    std::string where = path_of(dir);
-    if (where != "/")
-        where += "/";
+    auto where = [&] { // only for errors
+        std::string path = path_of(dir);
+        return path == "/" ? path : path + "/";
+    };
     if (is_dir &&
         (!g.valid_cluster(cluster) || cluster == g.root_cluster || cluster == dir.first_cluster))
-        return Error::formatted(EIO,
-                                "fat: directory %s%s starts at cluster %u (out of range or "
-                                "a cycle)",
-                                where.c_str(), name.c_str(), cluster);
+        return Error::formatted(
+            EIO, "fat: directory %s%s starts at cluster %u (out of range or a cycle)",
+            where().c_str(), name.c_str(), cluster);
     if (!is_dir && cluster && !g.valid_cluster(cluster))
         return Error::formatted(EIO, "fat: file %s%s starts at cluster %u, out of range (2-%u)",
-                                where.c_str(), name.c_str(), cluster, g.max_cluster());
+                                where().c_str(), name.c_str(), cluster, g.max_cluster());
     if (!is_dir && !cluster && size)
-        return Error::formatted(EIO, "fat: file %s%s is %u bytes but has no cluster", where.c_str(),
-                                name.c_str(), size);
+        return Error::formatted(EIO, "fat: file %s%s is %u bytes but has no cluster",
+                                where().c_str(), name.c_str(), size);
     auto n = std::make_unique<Node>();
     n->id = m_next_id++;
     n->parent = dir.id;

@@ -3,6 +3,7 @@
 #include "fat_test_util.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 using namespace rustos;
@@ -523,4 +524,189 @@ TEST_F(FatVolume, WorksInMemoryWithASmallCache) {
         NodeId f = FAT_OK(v().resolve("dir " + std::to_string(i) + "/file"));
         EXPECT_EQ(FAT_OK(read_all(v(), f)), pattern_bytes(5000 + i, i));
     }
+}
+
+namespace {
+
+// A model of the tree: path -> content, directories end with '/'.
+using Model = std::map<std::string, std::vector<uint8_t>>;
+
+bool model_has_children(const Model& m, const std::string& dir) {
+    auto it = m.upper_bound(dir);
+    return it != m.end() && it->first.rfind(dir, 0) == 0;
+}
+
+ErrorOr<void> walk_tree(Volume& v, NodeId dir, const std::string& prefix, Model& out) {
+    for (auto& e : TRY(v.readdir(dir))) {
+        std::string path = prefix + e.name;
+        if (e.is_dir) {
+            out[path + "/"] = {};
+            TRY(walk_tree(v, e.node, path + "/", out));
+        } else {
+            out[path] = TRY(read_all(v, e.node));
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+TEST_F(FatVolume, RandomOperationsMatchAModel) {
+    // Names differ by more than case, so the model can compare exactly.
+    const std::vector<std::string> pool = {"a",
+                                           "B.TXT",
+                                           "long file name one.txt",
+                                           "Ünïcode ñame",
+                                           "dir",
+                                           "Other Directory",
+                                           "x.y.z",
+                                           "readme.txt",
+                                           "a name that takes three entries"};
+    Model model;
+    std::mt19937 rng(42);
+    auto pick = [&](auto filter) -> std::optional<std::string> {
+        std::vector<std::string> candidates;
+        for (auto& [path, content] : model)
+            if (filter(path))
+                candidates.push_back(path);
+        if (candidates.empty())
+            return std::nullopt;
+        return candidates[rng() % candidates.size()];
+    };
+    auto is_dir = [](const std::string& p) { return p.back() == '/'; };
+    auto pick_dir = [&] {
+        auto d = pick(is_dir);
+        return d && rng() % 3 ? *d : std::string("/");
+    };
+    auto trimmed = [](std::string p) {
+        if (p.size() > 1 && p.back() == '/')
+            p.pop_back();
+        return p;
+    };
+    auto split = [&](const std::string& path, std::string& parent, std::string& name) {
+        std::string t = trimmed(path);
+        size_t slash = t.rfind('/');
+        parent = t.substr(0, slash + 1);
+        name = t.substr(slash + 1);
+    };
+    auto exists = [&](const std::string& dir,
+                      const std::string& name) -> std::optional<std::string> {
+        if (model.count(dir + name))
+            return dir + name;
+        if (model.count(dir + name + "/"))
+            return dir + name + "/";
+        return std::nullopt;
+    };
+    auto node = [&](const std::string& path) { return FAT_OK(v().resolve(trimmed(path))); };
+
+    for (int step = 0; step < 600; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step));
+        switch (rng() % 8) {
+        case 0:
+        case 1: { // create a file or a directory
+            std::string dir = pick_dir(), name = pool[rng() % pool.size()];
+            bool make_dir = rng() % 4 == 0;
+            auto r = v().create(node(dir), name, make_dir ? NodeKind::Directory : NodeKind::File);
+            if (exists(dir, name)) {
+                EXPECT_EQ(error_code(r), EEXIST);
+            } else {
+                ASSERT_FALSE(r.is_error()) << r.error().reason();
+                model[dir + name + (make_dir ? "/" : "")] = {};
+            }
+            break;
+        }
+        case 2:
+        case 3: { // write somewhere
+            auto f = pick([&](auto& p) { return !is_dir(p); });
+            if (!f)
+                break;
+            auto& content = model[*f];
+            size_t at = rng() % (content.size() + 3000), len = rng() % 6000;
+            std::vector<uint8_t> data = pattern_bytes(len, step);
+            ASSERT_EQ(FAT_OK(v().write(node(*f), at, data.data(), len)), len);
+            if (len) {
+                if (content.size() < at + len)
+                    content.resize(at + len, 0);
+                std::copy(data.begin(), data.end(), content.begin() + long(at));
+            }
+            break;
+        }
+        case 4: { // truncate
+            auto f = pick([&](auto& p) { return !is_dir(p); });
+            if (!f)
+                break;
+            size_t size = rng() % (model[*f].size() * 2 + 1000);
+            FAT_OK(v().truncate(node(*f), size));
+            model[*f].resize(size, 0);
+            break;
+        }
+        case 5: { // unlink or rmdir
+            auto victim = pick([](auto&) { return true; });
+            if (!victim)
+                break;
+            std::string parent, name;
+            split(*victim, parent, name);
+            if (!is_dir(*victim)) {
+                FAT_OK(v().unlink(node(parent), name));
+                model.erase(*victim);
+            } else if (model_has_children(model, *victim)) {
+                EXPECT_EQ(error_code(v().rmdir(node(parent), name)), ENOTEMPTY);
+            } else {
+                FAT_OK(v().rmdir(node(parent), name));
+                model.erase(*victim);
+            }
+            break;
+        }
+        default: { // rename
+            auto src = pick([](auto&) { return true; });
+            if (!src)
+                break;
+            std::string from_parent, from_name;
+            split(*src, from_parent, from_name);
+            std::string to_parent = pick_dir(), to_name = pool[rng() % pool.size()];
+            auto r = v().rename(node(from_parent), from_name, node(to_parent), to_name);
+            auto target = exists(to_parent, to_name);
+            if (is_dir(*src) && (to_parent + to_name + "/").rfind(*src, 0) == 0 &&
+                to_parent + to_name + "/" != *src) {
+                EXPECT_EQ(error_code(r), EINVAL);
+            } else if (target && *target == *src) {
+                EXPECT_FALSE(r.is_error());
+            } else if (target && is_dir(*src) && !is_dir(*target)) {
+                EXPECT_EQ(error_code(r), ENOTDIR);
+            } else if (target && !is_dir(*src) && is_dir(*target)) {
+                EXPECT_EQ(error_code(r), EISDIR);
+            } else if (target && is_dir(*target) && model_has_children(model, *target)) {
+                EXPECT_EQ(error_code(r), ENOTEMPTY);
+            } else {
+                ASSERT_FALSE(r.is_error()) << r.error().reason();
+                if (target)
+                    model.erase(*target);
+                std::string to = to_parent + to_name + (is_dir(*src) ? "/" : "");
+                Model moved;
+                for (auto it = model.begin(); it != model.end();) {
+                    if (it->first.rfind(*src, 0) == 0 && (is_dir(*src) || it->first == *src)) {
+                        moved[to + it->first.substr(src->size())] = std::move(it->second);
+                        it = model.erase(it);
+                    } else {
+                        ++it;
+                    }
+                }
+                model.merge(moved);
+            }
+            break;
+        }
+        }
+        if (step % 100 == 99) {
+            if (step % 200 == 199)
+                remount();
+            Model seen;
+            FAT_OK(walk_tree(v(), v().root(), "/", seen));
+            ASSERT_TRUE(seen == model) << "the volume and the model differ";
+        }
+    }
+    ASSERT_TRUE(unmount_and_check());
+    Model listed;
+    for (auto& path : mtools_paths())
+        listed[path] = path.back() == '/' ? std::vector<uint8_t>() : mcopy_out(path);
+    EXPECT_TRUE(listed == model) << "mtools disagrees";
 }

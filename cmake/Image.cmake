@@ -16,8 +16,13 @@ foreach(entry ${bundle_entries})
   list(APPEND program_targets ${target})
 endforeach()
 
-# From Debian packages installed on the build machine.
-string(APPEND manifest_lines "/bin/busybox\tbin/busybox\n")
+# Files at the volume's root (/etc).
+file(GLOB_RECURSE rootfs_files CONFIGURE_DEPENDS RELATIVE ${CMAKE_SOURCE_DIR}/rootfs ${CMAKE_SOURCE_DIR}/rootfs/*)
+set(rootfs_sources "")
+foreach(f ${rootfs_files})
+  string(APPEND manifest_lines "${CMAKE_SOURCE_DIR}/rootfs/${f}\t${f}\n")
+  list(APPEND rootfs_sources ${CMAKE_SOURCE_DIR}/rootfs/${f})
+endforeach()
 
 file(GLOB_RECURSE system_files CONFIGURE_DEPENDS RELATIVE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/system/*)
 foreach(f ${system_files})
@@ -46,6 +51,17 @@ add_custom_command(OUTPUT ${REGISTRY_FILE_LIST}
   COMMENT "Generating the staged registries from the RUSTOS.package.toml manifests"
   VERBATIM)
 
+# From Debian packages installed on the build machine: busybox-static with
+# its applet links, coreutils' dynamic programs with the glibc loader and
+# their libraries (tools/host_files.py).
+set(HOST_MANIFEST ${CMAKE_BINARY_DIR}/host-files.tsv)
+set(HOST_LINKS ${CMAKE_BINARY_DIR}/host-links.tsv)
+add_custom_command(OUTPUT ${HOST_MANIFEST} ${HOST_LINKS}
+  COMMAND python3 ${CMAKE_SOURCE_DIR}/tools/host_files.py --manifest ${HOST_MANIFEST} --links ${HOST_LINKS}
+  DEPENDS ${CMAKE_SOURCE_DIR}/tools/host_files.py /bin/busybox /usr/bin/ls
+  COMMENT "Listing the programs taken from the build machine's Debian packages"
+  VERBATIM)
+
 set(IMAGE_DIR ${CMAKE_BINARY_DIR}/image)
 set(BUNDLE ${IMAGE_DIR}/boot/bundle.cpio)
 set(DISK ${CMAKE_BINARY_DIR}/rustos.img)
@@ -53,10 +69,10 @@ set(MKIMAGE ${CMAKE_SOURCE_DIR}/tools/mkimage.py)
 
 add_custom_command(OUTPUT ${BUNDLE} ${IMAGE_DIR}/boot/kernel.elf
   COMMAND python3 ${MKIMAGE} stage --manifest ${IMAGE_MANIFEST} --manifest ${REGISTRY_FILE_LIST}
-          --kernel $<TARGET_FILE:kernel> --grub-cfg ${CMAKE_SOURCE_DIR}/boot/grub.cfg
+          --manifest ${HOST_MANIFEST} --links ${HOST_LINKS} --kernel $<TARGET_FILE:kernel> --grub-cfg ${CMAKE_SOURCE_DIR}/boot/grub.cfg
           --out ${IMAGE_DIR}
-  DEPENDS ${MKIMAGE} ${IMAGE_MANIFEST} ${REGISTRY_FILE_LIST} kernel ${program_targets}
-          ${CMAKE_SOURCE_DIR}/boot/grub.cfg ${system_files}
+  DEPENDS ${MKIMAGE} ${IMAGE_MANIFEST} ${REGISTRY_FILE_LIST} ${HOST_MANIFEST} ${HOST_LINKS} kernel
+          ${program_targets} ${CMAKE_SOURCE_DIR}/boot/grub.cfg ${system_files} ${rootfs_sources}
   COMMENT "Staging build/image and the boot bundle"
   VERBATIM)
 add_custom_target(bundle ALL DEPENDS ${BUNDLE})

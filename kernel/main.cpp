@@ -113,6 +113,7 @@ extern "C" [[noreturn]] void kernel_main(uint64_t protocol, uint64_t info_phys) 
              cal.lapic_hz / 1000, cal.tsc_hz / 1000000);
 
     profile::init(cmdline_value(boot_info(), "rustos.profile") == "1");
+    syscalls::set_strace(cmdline_value(boot_info(), "rustos.strace"));
     sched::init();
     console_input::init();
     syscalls::init();

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Builds the RustOS boot volume without root or loop devices.
 
-  mkimage.py stage --manifest M [--manifest M2 ...] --kernel K --grub-cfg G --out build/image
+  mkimage.py stage --manifest M [--manifest M2 ...] [--links L] --kernel K --grub-cfg G
+                   --out build/image
       Stages the tree that mirrors the FAT32 boot volume and writes the boot
-      bundle (cpio newc) build/image/boot/bundle.cpio from it.
+      bundle (cpio newc) build/image/boot/bundle.cpio from it. L lists
+      symbolic links ("path<TAB>target"): FAT32 has none, so the tree keeps
+      them in system/symlinks.tsv and the bundle holds them as links.
   mkimage.py disk --tree build/image --out build/rustos.img
       Makes EFI/BOOT/BOOTX64.EFI (standalone GRUB) and a GPT disk whose
       FAT32 EFI system partition holds the tree.
@@ -55,8 +58,8 @@ def copy_if_changed(src, dst, strip=False):
     tmp.replace(dst)
 
 
-def write_newc(files, out):
-    """files: list of (archive path, host path or None for a directory)."""
+def write_newc(files, links, out):
+    """files: list of (archive path, host path); links: {archive path: target}."""
     data = bytearray()
     ino = 1
 
@@ -72,7 +75,7 @@ def write_newc(files, out):
         data.extend(b"\0" * ((4 - len(data) % 4) % 4))
 
     dirs = set()
-    for arc, _ in files:
+    for arc in [a for a, _ in files] + list(links):
         parts = arc.split("/")[:-1]
         for i in range(1, len(parts) + 1):
             dirs.add("/".join(parts[:i]))
@@ -82,6 +85,8 @@ def write_newc(files, out):
         st = host.stat()
         mode = 0o100755 if st.st_mode & stat.S_IXUSR else 0o100644
         record(arc, mode, host.read_bytes(), int(st.st_mtime))
+    for arc, target in sorted(links.items()):
+        record(arc, 0o120777, target.encode(), 0)
     record("TRAILER!!!", 0, b"", 0)
     tmp = out.with_suffix(".tmp")
     tmp.write_bytes(bytes(data))
@@ -111,19 +116,38 @@ def stage(args):
             origin[dst] = (manifest, line_no)
     wanted["boot/kernel.elf"] = pathlib.Path(args.kernel)
     wanted["boot/grub/grub.cfg"] = pathlib.Path(args.grub_cfg)
+    links = {}
+    if args.links:
+        for line_no, line in enumerate(pathlib.Path(args.links).read_text().splitlines(), 1):
+            parts = line.split("\t")
+            if len(parts) != 2 or not parts[0] or not parts[1]:
+                fail("%s:%d: expected 'path<TAB>target'" % (args.links, line_no))
+            dst = parts[0].strip("/")
+            if dst in wanted:
+                fail("%s:%d: %s is also a staged file" % (args.links, line_no, dst))
+            links[dst] = parts[1]
+    links_file = out / "system/symlinks.tsv"
+    links_file.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join("/%s\t%s\n" % (d, t) for d, t in sorted(links.items()))
+    if not links_file.exists() or links_file.read_text() != text:
+        links_file.write_text(text)
 
     for dst, src in wanted.items():
-        copy_if_changed(src, out / dst, strip=dst != "boot/kernel.elf")
+        # Only our own build outputs lose their debug information; Debian's
+        # files are copied as installed.
+        ours = not str(src).startswith(("/bin/", "/usr/", "/lib"))
+        copy_if_changed(src, out / dst, strip=ours and dst != "boot/kernel.elf")
     # Drop files that are no longer in the manifest (but keep generated ones).
     for p in sorted(out.rglob("*"), reverse=True):
         rel = p.relative_to(out).as_posix()
-        if p.is_file() and rel not in wanted and rel not in ("boot/bundle.cpio", "EFI/BOOT/BOOTX64.EFI"):
+        if p.is_file() and rel not in wanted and rel not in ("boot/bundle.cpio", "EFI/BOOT/BOOTX64.EFI",
+                                                             "system/symlinks.tsv"):
             p.unlink()
         elif p.is_dir() and not any(p.iterdir()):
             p.rmdir()
 
     bundle = [(rel, out / rel) for rel in sorted(wanted) if rel.split("/")[0] not in NOT_IN_BUNDLE]
-    write_newc(bundle, out / "boot/bundle.cpio")
+    write_newc(bundle, links, out / "boot/bundle.cpio")
 
 
 def run(cmd, **kw):
@@ -173,6 +197,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("stage")
     s.add_argument("--manifest", required=True, action="append")
+    s.add_argument("--links")
     s.add_argument("--kernel", required=True)
     s.add_argument("--grub-cfg", required=True)
     s.add_argument("--out", required=True)

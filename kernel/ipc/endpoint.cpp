@@ -97,7 +97,8 @@ ErrorOr<void> Endpoint::call(KMessage* request, KMessage** reply, uint64_t deadl
     request->header.sender_koid = p ? p->koid : 0;
     request->header.sender_pid = p ? uint32_t(p->pid) : 0;
     request->header.sender_tid = uint32_t(self->tid);
-    request->header.flags = from_kernel ? rustos::ipc::kFromKernel : 0;
+    request->header.flags =
+        from_kernel ? uint16_t(rustos::ipc::kFromKernel) : uint16_t(p ? p->service_id << 8 : 0);
     request->header.status = 0;
 
     auto* txn = new Transaction;
@@ -228,9 +229,9 @@ ErrorOr<void> Endpoint::receive(Transaction** txn, KMessage** event, uint64_t de
     }
 }
 
-bool Endpoint::post_event(KMessage* event, bool from_user) {
-    event->header.flags =
-        from_user ? rustos::ipc::kOneWay : (rustos::ipc::kFromKernel | rustos::ipc::kOneWay);
+bool Endpoint::post_event(KMessage* event, bool from_user, uint32_t sender_service) {
+    event->header.flags = from_user ? uint16_t(rustos::ipc::kOneWay | (sender_service << 8))
+                                    : uint16_t(rustos::ipc::kFromKernel | rustos::ipc::kOneWay);
     arch::InterruptGuard guard;
     if (m_closed) {
         KMessage::destroy(event);

@@ -78,7 +78,7 @@ public:
     // A one-way message (never blocks; the endpoint owns it). From the
     // kernel unless `from_user`; false when the queue was full and the
     // message was dropped.
-    bool post_event(KMessage* event, bool from_user = false);
+    bool post_event(KMessage* event, bool from_user = false, uint32_t sender_service = 0);
     // Puts back what receive() returned when the receiver could not take
     // it (a bad buffer): it is the next message received. Takes the
     // receiver's reference to the transaction.

@@ -424,6 +424,46 @@ ErrorOr<uint64_t> remap(AddressSpace& as, uint64_t old_addr, uint64_t old_len, u
     return dest;
 }
 
+ErrorOr<void> write_live(AddressSpace& as, uint64_t addr, const uint8_t* src, uint64_t len) {
+    uint64_t end;
+    if (!rustos::checked_add(addr, len, &end) || end > mm::kUserTop)
+        return Error(EFAULT, "range outside user space");
+    while (len) {
+        uint64_t page = rustos::align_down(addr, kPage);
+        Vma* v = find_vma_mut(as, page);
+        if (!v || v->kind == VmaKind::Physical)
+            return Error(EFAULT, "address not mapped");
+        TRY(populate(as, *v, page, false));
+        uint64_t* pte = mm::find_pte(as.pml4, page);
+        if (*pte & mm::PTE_SW_COW)
+            TRY(break_cow(pte, page, *v));
+        uint64_t frame = *pte & mm::kPteAddrMask;
+        uint64_t off = addr - page, n = rustos::min(len, kPage - off);
+        __builtin_memcpy(static_cast<uint8_t*>(mm::phys_to_virt(frame)) + off, src, n);
+        addr += n;
+        src += n;
+        len -= n;
+    }
+    return {};
+}
+
+ErrorOr<void> discard(AddressSpace& as, uint64_t addr, uint64_t len) {
+    if (!rustos::is_aligned(addr, kPage))
+        return Error(EINVAL, "unaligned address");
+    uint64_t end = rustos::align_up(addr + len, kPage);
+    if (end < addr || end > mm::kUserTop)
+        return Error(EINVAL, "range outside user space");
+    for (uint64_t va = addr; va < end; va += kPage) {
+        Vma* v = find_vma_mut(as, va);
+        if (!v)
+            return Error(ENOMEM, "range not mapped");
+        if (v->shared || v->kind == VmaKind::Physical)
+            continue; // shared pages keep their contents
+        unmap_pages(as, va, va + kPage);
+    }
+    return {};
+}
+
 uint64_t set_brk(AddressSpace& as, uint64_t new_brk) {
     constexpr uint64_t kMaxHeap = 1ull << 34; // 16 GiB of address space
     if (new_brk < as.brk_start || new_brk > as.brk_start + kMaxHeap)

@@ -65,6 +65,12 @@ ErrorOr<void> protect(AddressSpace& as, uint64_t addr, uint64_t len, uint32_t pr
 ErrorOr<uint64_t> remap(AddressSpace& as, uint64_t old_addr, uint64_t old_len, uint64_t new_len,
                         bool may_move);
 uint64_t set_brk(AddressSpace& as, uint64_t new_brk);
+// Copies into mapped memory regardless of its protection (the MM broker
+// filling a file mapping); breaks copy-on-write sharing.
+ErrorOr<void> write_live(AddressSpace& as, uint64_t addr, const uint8_t* src, uint64_t len);
+// MADV_DONTNEED: frees the pages of [addr, addr+len); private anonymous
+// memory reads back as zeros.
+ErrorOr<void> discard(AddressSpace& as, uint64_t addr, uint64_t len);
 uint64_t resident_pages(const AddressSpace& as);
 
 } // namespace kernel::proc

@@ -66,7 +66,8 @@ struct Process final : KernelObject {
 
     HandleTable handles;
     Capabilities caps;
-    uint32_t offload = 0; // OffloadClass bits
+    uint32_t offload = 0;    // OffloadClass bits
+    uint32_t service_id = 0; // the service it registered (stamped on its IPC messages)
 
     uint64_t enosys_logged[8] = {}; // one ENOSYS log line per syscall number
     uint64_t denied_logged = 0;     // one EPERM log line per capability

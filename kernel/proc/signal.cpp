@@ -102,9 +102,9 @@ SignalDelivery* pop_delivery(sched::Thread& t) {
 // Builds one frame. False when the user stack cannot take it.
 bool build_frame(arch::TrapFrame& f, const SignalDelivery& d) {
     uint64_t sp = f.rsp;
-    bool alt_enabled = !(d.altstack_flags & rustos::abi::SS_DISABLE) && d.altstack_size;
+    bool alt_enabled = !(d.altstack_flags & rustos::abi::kSsDisable) && d.altstack_size;
     bool on_alt = alt_enabled && sp > d.altstack_sp && sp <= d.altstack_sp + d.altstack_size;
-    if ((d.flags & rustos::abi::SA_ONSTACK) && alt_enabled && !on_alt) {
+    if ((d.flags & rustos::abi::kSaOnStack) && alt_enabled && !on_alt) {
         sp = d.altstack_sp + d.altstack_size;
         on_alt = true;
     } else {
@@ -123,7 +123,7 @@ bool build_frame(arch::TrapFrame& f, const SignalDelivery& d) {
     frame.uc.stack.sp = d.altstack_sp;
     frame.uc.stack.size = d.altstack_size;
     frame.uc.stack.flags =
-        alt_enabled ? (on_alt ? rustos::abi::SS_ONSTACK : 0) : rustos::abi::SS_DISABLE;
+        alt_enabled ? (on_alt ? rustos::abi::kSsOnStack : 0) : rustos::abi::kSsDisable;
     SigContext& m = frame.uc.mcontext;
     m.r8 = f.r8, m.r9 = f.r9, m.r10 = f.r10, m.r11 = f.r11, m.r12 = f.r12, m.r13 = f.r13;
     m.r14 = f.r14, m.r15 = f.r15, m.rdi = f.rdi, m.rsi = f.rsi, m.rbp = f.rbp, m.rbx = f.rbx;
@@ -215,16 +215,27 @@ void before_return_to_user(arch::TrapFrame& f) {
         return;
     while (p->stopped && !self->kill_pending)
         sched::wait_on(p->continue_waiters, 0, true);
+    bool from_syscall = f.vector == arch::kSyscallVector;
+    if (from_syscall && int64_t(f.rax) == rustos::abi::syscall_error(rustos::kRestartCall)) {
+        // Run the call again, unless a handler without SA_RESTART comes
+        // first: then it fails with EINTR.
+        if (!self->delivery_count || (self->deliveries[0]->flags & rustos::abi::kSaRestart)) {
+            f.rax = self->syscall_nr;
+            f.rip -= 2; // the syscall instruction
+        } else {
+            f.rax = uint64_t(rustos::abi::syscall_error(EINTR));
+        }
+        self->syscall_interrupted = false;
+    }
     if (!self->delivery_count)
         return;
-    bool from_syscall = f.vector == arch::kSyscallVector;
     bool first = true;
     while (SignalDelivery* d = pop_delivery(*self)) {
         if (first && from_syscall && self->syscall_interrupted &&
             int64_t(f.rax) == rustos::abi::syscall_error(EINTR)) {
             // The call was interrupted for this handler: run it again after
             // the handler under SA_RESTART, as Linux does.
-            if ((d->flags & rustos::abi::SA_RESTART) && restartable(self->syscall_nr)) {
+            if ((d->flags & rustos::abi::kSaRestart) && restartable(self->syscall_nr)) {
                 f.rax = self->syscall_nr;
                 f.rip -= 2; // the syscall instruction
             }

@@ -53,6 +53,69 @@ int64_t unimplemented(uint64_t number) {
     return rustos::abi::syscall_error(ENOSYS);
 }
 
+namespace {
+
+// rustos.strace=NAME[,NAME...] (or "all"): every system call of the
+// processes with those names, on entry and on return.
+char g_strace[128];
+bool g_strace_all = false;
+
+bool traced(const proc::Process& p) {
+    if (g_strace_all)
+        return true;
+    if (!g_strace[0])
+        return false;
+    rustos::StringView name(p.name);
+    rustos::StringView list(g_strace);
+    size_t start = 0;
+    for (size_t i = 0; i <= list.size(); ++i) {
+        if (i == list.size() || list[i] == ',') {
+            if (list.substr(start, i - start) == name)
+                return true;
+            start = i + 1;
+        }
+    }
+    return false;
+}
+
+const char* syscall_name(uint64_t number) {
+    const char* name = rustos::abi::linux_syscall_name(number);
+    if (!name)
+        name = rustos::abi::rustos_syscall_name(number);
+    return name ? name : "unknown";
+}
+
+} // namespace
+
+void set_strace(rustos::StringView names) {
+    size_t n = names.size() < sizeof g_strace - 1 ? names.size() : sizeof g_strace - 1;
+    for (size_t i = 0; i < n; ++i)
+        g_strace[i] = names[i];
+    g_strace[n] = 0;
+    g_strace_all = names == "all";
+}
+
+void trace_entry(uint64_t number, const Args& a) {
+    proc::Process* p = proc::current_process();
+    if (!traced(*p))
+        return;
+    klog(LogLevel::Info, "strace", "%d.%lu (%s): %s(0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx) ...",
+         p->pid, sched::current()->tid, p->name, syscall_name(number), a.a0(), a.a1(), a.a2(),
+         a.a3(), a.a4(), a.a5());
+}
+
+void trace_exit(uint64_t number, int64_t result) {
+    proc::Process* p = proc::current_process();
+    if (!traced(*p))
+        return;
+    if (result < 0 && result > -4096)
+        klog(LogLevel::Info, "strace", "%d.%lu (%s): %s = -1 %s", p->pid, sched::current()->tid,
+             p->name, syscall_name(number), rustos::abi::errno_name(rustos::Errno(-result)));
+    else
+        klog(LogLevel::Info, "strace", "%d.%lu (%s): %s = 0x%lx", p->pid, sched::current()->tid,
+             p->name, syscall_name(number), uint64_t(result));
+}
+
 void init() {
     using namespace arch;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); // SCE
@@ -76,6 +139,7 @@ extern "C" void syscall_dispatch(arch::TrapFrame* frame) {
     self->syscall_nr = number;
     self->syscall_interrupted = false;
     int64_t result;
+    syscalls::trace_entry(number, args);
     if (syscalls::try_offload(number, args, &result))
         ; // answered by the service that owns its policy
     else if (number < rustos::abi::kLinuxSyscallLimit && syscalls::kTable.handlers[number])
@@ -84,6 +148,7 @@ extern "C" void syscall_dispatch(arch::TrapFrame* frame) {
         result = syscalls::dispatch_native(number, args);
     else
         result = syscalls::unimplemented(number);
+    syscalls::trace_exit(number, result);
     frame->rax = uint64_t(result);
     sched::on_return_to_user(*frame);
 }

@@ -229,7 +229,7 @@ int64_t sys_rustos_IPC_SEND(Args& a) {
         KMessage::destroy(m.value());
         return fail(Error(EPIPE, "the endpoint has no server"));
     }
-    if (!ep.value()->post_event(m.value(), true))
+    if (!ep.value()->post_event(m.value(), true, p->service_id))
         return fail(Error(EAGAIN, "the endpoint's queue is full"));
     return 0;
 }
@@ -255,6 +255,7 @@ int64_t sys_rustos_SERVICE_REGISTER(Args& a) {
     auto r = ipc::register_service(id, ep.value().get());
     if (r.is_error())
         return fail(r.error());
+    p->service_id = id;
     LOG_INFO("ipc", "service %s (id %u) registered by pid %d (%s)%s", rustos::ipc::service_name(id),
              id, p->pid, p->name, ep.value()->serves_linux ? "; serves its Linux calls" : "");
     return 0;

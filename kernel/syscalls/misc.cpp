@@ -1,7 +1,9 @@
 // uname, getrandom, reboot.
 #include "log.h"
+#include "mm/memory.h"
 #include "power.h"
 #include "proc/process.h"
+#include "sched/time.h"
 #include "syscall.h"
 #include "usercopy.h"
 
@@ -70,6 +72,28 @@ int64_t sys_getrandom(Args& a) {
         done += n;
     }
     return int64_t(done);
+}
+
+int64_t sys_sysinfo(Args& a) {
+    struct Sysinfo {
+        int64_t uptime;
+        uint64_t loads[3];
+        uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+        uint16_t procs, pad;
+        uint32_t pad2;
+        uint64_t totalhigh, freehigh;
+        uint32_t mem_unit;
+        char reserved[4];
+    } si{};
+    static_assert(sizeof(Sysinfo) == 112);
+    auto phys = mm::physical_stats();
+    si.uptime = int64_t(time::monotonic_ns() / 1000000000ull);
+    si.totalram = phys.usable_bytes;
+    si.freeram = phys.free_bytes;
+    si.procs = uint16_t(proc::list(nullptr, 0));
+    si.mem_unit = 1;
+    auto r = copy_to_user(a.a0(), &si, sizeof si);
+    return r.is_error() ? fail(r.error()) : 0;
 }
 
 int64_t sys_reboot(Args& a) {

@@ -88,7 +88,7 @@ constexpr ArgSpec inout_len(uint8_t i, uint8_t len, uint16_t elem = 1) {
 
 constexpr uint32_t kStat = 144, kStatx = 256, kStatfs = 120, kSockaddr = 128, kTimespec = 16;
 constexpr uint32_t kSigaction = 32, kSigset = 8, kStack = 24, kItimer = 32, kRlimit = 16;
-constexpr uint32_t kRusage = 144, kSiginfo = 128, kEpollEvent = 12, kSysinfo = 112;
+constexpr uint32_t kRusage = 144, kSiginfo = 128, kEpollEvent = 12;
 
 constexpr uint32_t V = service::VFSD, S = service::SYSCALLD, P = service::PROCD,
                    L = service::LOADERD;
@@ -230,7 +230,6 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::setrlimit, S, 0, {in(1, kRlimit)}},
     {LinuxSyscall::prlimit64, S, 0, {opt_in(2, kRlimit), out(3, kRlimit)}},
     {LinuxSyscall::getrusage, S, 0, {out(1, kRusage)}},
-    {LinuxSyscall::sysinfo, S, 0, {out(0, kSysinfo)}},
     {LinuxSyscall::times, S, 0, {out(0, 32)}},
     {LinuxSyscall::getuid, S, 0, {}},
     {LinuxSyscall::getgid, S, 0, {}},
@@ -253,7 +252,7 @@ constexpr Spec kSpecs[] = {
     // Processes (procd) and programs (loaderd).
     {LinuxSyscall::fork, P, kPassProcess, {}},
     {LinuxSyscall::vfork, P, kPassProcess, {}},
-    {LinuxSyscall::clone, P, kPassProcess, {}},
+    {LinuxSyscall::clone, P, kPassProcess, {out(2, 4)}},
     {LinuxSyscall::wait4, P, 0, {out(1, 4), out(3, kRusage)}},
     {LinuxSyscall::waitid, P, 0, {out(2, kSiginfo), out(4, kRusage)}},
     {LinuxSyscall::getppid, P, 0, {}},
@@ -672,6 +671,11 @@ bool try_offload(uint64_t number, Args& a, int64_t* result) {
         return false;
     const Spec& spec = kSpecs[kIndex.index[number]];
     if (!(proc::current_process()->offload & proc::offload_bit(spec.service)))
+        return false;
+    // A new thread in the same process is kernel mechanism; only new
+    // processes (fork, vfork, clone without CLONE_THREAD) go to procd.
+    constexpr uint64_t kCloneThread = 0x10000;
+    if (spec.nr == LinuxSyscall::clone && (a.a0() & kCloneThread))
         return false;
     *result = offload(spec, a);
     return true;

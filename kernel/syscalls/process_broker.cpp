@@ -268,13 +268,13 @@ int64_t sys_rustos_MM_BROKER(Args& a) {
         return fail(Error(ESRCH, "the process has exited"));
     proc::AddressSpace& as = *target.space;
     uint64_t addr = a.a2(), len = a.a3();
-    uint32_t prot = uint32_t(a.a4()), flags = uint32_t(a.a5());
+    uint64_t prot = a.a4(), flags = a.a5();
     switch (MmOp(a.a0())) {
     case MmOp::Map: {
-        constexpr uint32_t kFixed = 1, kNoReplace = 2;
-        constexpr uint32_t kShared = 4;
-        auto r = proc::map_anonymous(as, addr, len, prot, flags & kFixed, flags & kNoReplace,
-                                     flags & kShared);
+        if (prot > 7)
+            return fail(Error(EINVAL, "unknown protection bits"));
+        auto r = proc::map_anonymous(as, addr, len, uint32_t(prot), flags & MM_FIXED,
+                                     flags & MM_NOREPLACE, flags & MM_SHARED);
         return r.is_error() ? fail(r.error()) : int64_t(r.value());
     }
     case MmOp::Unmap: {
@@ -282,7 +282,34 @@ int64_t sys_rustos_MM_BROKER(Args& a) {
         return r.is_error() ? fail(r.error()) : 0;
     }
     case MmOp::Protect: {
-        auto r = proc::protect(as, addr, len, prot);
+        auto r = proc::protect(as, addr, len, uint32_t(prot));
+        return r.is_error() ? fail(r.error()) : 0;
+    }
+    case MmOp::Write: {
+        // Fill mapped memory of the target from the caller (file contents
+        // of a private file mapping), whatever the target's protection.
+        uint8_t chunk[1024];
+        uint64_t src = flags, done = 0;
+        while (done < len) {
+            uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+            auto in = copy_from_user(chunk, src + done, n);
+            if (in.is_error())
+                return fail(in.error());
+            auto r = proc::write_live(as, addr + done, chunk, n);
+            if (r.is_error())
+                return fail(r.error());
+            done += n;
+        }
+        return 0;
+    }
+    case MmOp::Brk:
+        return int64_t(proc::set_brk(as, addr));
+    case MmOp::Remap: {
+        auto r = proc::remap(as, addr, len, prot, flags & MM_MAYMOVE);
+        return r.is_error() ? fail(r.error()) : int64_t(r.value());
+    }
+    case MmOp::Discard: {
+        auto r = proc::discard(as, addr, len);
         return r.is_error() ? fail(r.error()) : 0;
     }
     }

@@ -23,8 +23,9 @@ int64_t sys_rustos_SIGNAL_DELIVER(Args& a) {
     sched::Thread* t = proc::find_thread_any(a.a0());
     if (!t || !t->process || t->process->exiting)
         return fail(Error(ESRCH, "no such thread"));
-    // A thread that is itself waiting for syscalld's answer gets the frame
-    // on the way out of that call; anything else is interrupted.
+    // A blocked target is interrupted (a thread waiting for syscalld's own
+    // answer just gets a KERNEL_CANCEL syscalld can ignore); the frame is
+    // built when it next returns to user mode.
     bool interrupt = t != sched::current();
     auto r = signal::deliver(*t, d, interrupt);
     return r.is_error() ? fail(r.error()) : 0;

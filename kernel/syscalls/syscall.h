@@ -5,6 +5,7 @@
 #include "arch/x86_64/trap_frame.h"
 
 #include <rustos/base/error.h>
+#include <rustos/base/string_view.h>
 #include <stdint.h>
 
 namespace kernel::syscalls {
@@ -25,6 +26,11 @@ using Handler = int64_t (*)(Args&);
 
 // Logs once per process and syscall number, returns -ENOSYS.
 int64_t unimplemented(uint64_t number);
+
+// The system call tracer (kernel command line rustos.strace=).
+void set_strace(rustos::StringView names);
+void trace_entry(uint64_t number, const Args& a);
+void trace_exit(uint64_t number, int64_t result);
 
 // -errno for an Error, for handler return values.
 inline int64_t fail(const rustos::Error& e) { return e.as_syscall_return(); }

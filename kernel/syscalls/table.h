@@ -37,5 +37,6 @@
     X(time) \
     X(getrandom) \
     X(uname) \
-    X(reboot)
+    X(reboot) \
+    X(sysinfo)
 // clang-format on

@@ -15,25 +15,25 @@ Error from_kernel(int64_t r, const char* what) {
     return Error::formatted(Errno(-r), "%s: %s", what, abi::errno_description(Errno(-r)));
 }
 
-// Loads into the new process through the broker.
+// Loads into the new process or image through the broker.
 class BrokerTarget final : public elf::LoadTarget {
 public:
-    explicit BrokerTarget(service::handle_t process) : m_process(process) {}
+    explicit BrokerTarget(service::handle_t target) : m_target(target) {}
     ErrorOr<void> map(uint64_t vaddr, uint64_t len, uint32_t prot, abi::MapKind kind) override {
-        int64_t r = user::process_map(m_process, vaddr, len, prot, kind);
+        int64_t r = user::process_map(m_target, vaddr, len, prot, kind);
         if (r < 0)
             return from_kernel(r, "PROCESS_MAP");
         return {};
     }
     ErrorOr<void> write(uint64_t vaddr, const uint8_t* data, uint64_t len) override {
-        int64_t r = user::process_write(m_process, vaddr, data, len);
+        int64_t r = user::process_write(m_target, vaddr, data, len);
         if (r < 0)
             return from_kernel(r, "PROCESS_WRITE");
         return {};
     }
 
 private:
-    service::handle_t m_process;
+    service::handle_t m_target;
 };
 
 ReadonlyBytes bytes_of(const std::string& s) {
@@ -54,45 +54,52 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-ErrorOr<Built> build_process(const Program& program, const FileReader& read_file) {
-    std::string file = TRY(read_file(program.path));
-    auto image_or = elf::parse_executable(bytes_of(file));
-    if (image_or.is_error())
-        return Error::formatted(ENOEXEC, "%s: %s", program.path.c_str(), image_or.error().reason());
-    const elf::Image& image = image_or.value();
-
-    std::string interp_file;
-    elf::Image interp_image;
-    Built out;
-    if (image.has_interp) {
-        out.dynamic = true;
-        out.interpreter = std::string(image.interp.data(), image.interp.size());
-        interp_file = TRY(read_file(out.interpreter));
-        auto ii = elf::parse_executable(bytes_of(interp_file));
+ErrorOr<Files> read_files(const std::string& path, const FileReader& read_file) {
+    Files f;
+    f.program = TRY(read_file(path));
+    auto image = elf::parse_executable(bytes_of(f.program));
+    if (image.is_error())
+        return Error::formatted(ENOEXEC, "%s: %s", path.c_str(), image.error().reason());
+    if (image->has_interp) {
+        f.interpreter_path.assign(image->interp.data(), image->interp.size());
+        auto interp = read_file(f.interpreter_path);
+        if (interp.is_error())
+            return Error::formatted(interp.error().code() == ENOENT ? ENOENT
+                                                                    : interp.error().code(),
+                                    "%s (the interpreter of %s): %s", f.interpreter_path.c_str(),
+                                    path.c_str(), interp.error().reason());
+        f.interpreter = interp.release_value();
+        auto ii = elf::parse_executable(bytes_of(f.interpreter));
         if (ii.is_error())
-            return Error::formatted(ENOEXEC, "%s (interpreter of %s): %s", out.interpreter.c_str(),
-                                    program.path.c_str(), ii.error().reason());
+            return Error::formatted(ELIBBAD, "%s (interpreter of %s): %s",
+                                    f.interpreter_path.c_str(), path.c_str(), ii.error().reason());
         if (ii->has_interp || ii->type != elf::ET_DYN)
-            return Error::formatted(ENOEXEC, "%s: an interpreter must be a static ET_DYN object",
-                                    out.interpreter.c_str());
-        interp_image = ii.value();
+            return Error::formatted(ELIBBAD, "%s: an interpreter must be a static ET_DYN object",
+                                    f.interpreter_path.c_str());
     }
+    return f;
+}
 
-    std::string name = program.name.empty() ? base_name(program.path) : program.name;
-    int64_t h = user::process_create(name.substr(0, 31).c_str(),
-                                     program.kernel_defaults ? abi::PROCESS_KERNEL_DEFAULTS : 0);
-    if (h < 0)
-        return from_kernel(h, "PROCESS_CREATE");
-    out.process = service::Handle(service::handle_t(h));
-    BrokerTarget target(out.process.get());
-
-    uint64_t bias = image.type == elf::ET_DYN ? elf::kPieBase : 0;
-    elf::LoadedImage prog = TRY(elf::load_image(bytes_of(file), image, bias, target));
+ErrorOr<Image> populate(service::handle_t target_handle, const Files& files,
+                        const Program& program) {
+    auto image = elf::parse_executable(bytes_of(files.program));
+    if (image.is_error())
+        return Error::formatted(ENOEXEC, "%s: %s", program.path.c_str(), image.error().reason());
+    BrokerTarget target(target_handle);
+    uint64_t bias = image->type == elf::ET_DYN ? elf::kPieBase : 0;
+    elf::LoadedImage prog =
+        TRY(elf::load_image(bytes_of(files.program), image.value(), bias, target));
     elf::LoadedImage interp;
-    if (out.dynamic)
+    Image out;
+    out.dynamic = !files.interpreter_path.empty();
+    if (out.dynamic) {
+        auto ii = elf::parse_executable(bytes_of(files.interpreter));
+        if (ii.is_error())
+            return Error::formatted(ELIBBAD, "%s: %s", files.interpreter_path.c_str(),
+                                    ii.error().reason());
         interp =
-            TRY(elf::load_image(bytes_of(interp_file), interp_image, elf::kInterpBase, target));
-
+            TRY(elf::load_image(bytes_of(files.interpreter), ii.value(), elf::kInterpBase, target));
+    }
     std::vector<StringView> argv, envp;
     for (auto& a : program.argv)
         argv.emplace_back(a.data(), a.size());
@@ -110,11 +117,31 @@ ErrorOr<Built> build_process(const Program& program, const FileReader& read_file
     spec.hwcap = hwcap();
     spec.random16 = random;
     std::vector<uint8_t> scratch(elf::kInitialStackBytes);
-    uint64_t rsp = TRY(elf::setup_stack(spec, target, {scratch.data(), scratch.size()}));
-
+    out.rsp = TRY(elf::setup_stack(spec, target, {scratch.data(), scratch.size()}));
     out.entry = out.dynamic ? interp.entry : prog.entry;
-    int64_t r =
-        user::process_start(out.process.get(), out.entry, rsp, prog.end, abi::START_SUSPENDED);
+    out.brk = prog.end;
+    return out;
+}
+
+ErrorOr<Built> build_process(const Program& program, const FileReader& read_file) {
+    Files files = TRY(read_files(program.path, read_file));
+    return build_process(program, files);
+}
+
+ErrorOr<Built> build_process(const Program& program, const Files& files) {
+    Built out;
+    std::string name = program.name.empty() ? base_name(program.path) : program.name;
+    int64_t h = user::process_create(name.substr(0, 31).c_str(),
+                                     program.kernel_defaults ? abi::PROCESS_KERNEL_DEFAULTS : 0);
+    if (h < 0)
+        return from_kernel(h, "PROCESS_CREATE");
+    out.process = service::Handle(service::handle_t(h));
+    Image image = TRY(populate(out.process.get(), files, program));
+    out.entry = image.entry;
+    out.dynamic = image.dynamic;
+    out.interpreter = files.interpreter_path;
+    int64_t r = user::process_start(out.process.get(), image.entry, image.rsp, image.brk,
+                                    abi::START_SUSPENDED);
     if (r < 0)
         return from_kernel(r, "PROCESS_START");
     abi::ProcessInfo info{};

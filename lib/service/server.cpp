@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 namespace rustos::service {
 
@@ -91,6 +92,12 @@ void Server::dispatch(Call& call) {
         call.fail(EMSGSIZE, "reply too large");
 }
 
+uint64_t monotonic_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
 int run(Server& server) {
     auto started = server.start();
     if (started.is_error()) {
@@ -105,10 +112,22 @@ void Server::serve() {
     auto out = new_message();
     handle_t reply = 0;
     for (;;) {
-        int64_t r = reply ? user::ipc_reply_receive(reply, out.get(), m_endpoint.get(), in.get(),
-                                                    ipc::kInfinite)
-                          : user::ipc_receive(m_endpoint.get(), in.get(), ipc::kInfinite);
+        uint64_t timeout = ipc::kInfinite;
+        if (m_next_deadline) {
+            if (uint64_t due = m_next_deadline()) {
+                uint64_t now = monotonic_ns();
+                timeout = due > now ? due - now : 0;
+            }
+        }
+        int64_t r =
+            reply ? user::ipc_reply_receive(reply, out.get(), m_endpoint.get(), in.get(), timeout)
+                  : user::ipc_receive(m_endpoint.get(), in.get(), timeout);
         reply = 0;
+        if (r == -ETIMEDOUT || (r == -EAGAIN && timeout == 0)) {
+            if (m_on_wake)
+                m_on_wake();
+            continue;
+        }
         if (r < 0) {
             if (r != -EINTR)
                 log("receive failed: %s", abi::errno_description(Errno(-r)));
@@ -119,12 +138,22 @@ void Server::serve() {
                 m_event(*in);
             for (size_t i = 0; i < in->header.handle_count; ++i)
                 user::handle_close(in->header.handles[i]);
+            if (m_on_wake)
+                m_on_wake();
             continue;
         }
         Call call(*in, *out, handle_t(r));
         dispatch(call);
         if (!call.deferred())
             reply = handle_t(r);
+        if (m_on_wake) {
+            // Answer this call first: wakeups may send other replies.
+            if (reply) {
+                user::ipc_reply(reply, out.get());
+                reply = 0;
+            }
+            m_on_wake();
+        }
     }
 }
 

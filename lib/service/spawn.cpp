@@ -1,6 +1,9 @@
 #include <rustos/service/spawn.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 namespace rustos::service {
 
@@ -48,7 +51,8 @@ ErrorOr<SpawnRequest> SpawnRequest::decode(const Message& m) {
         return Error(EINVAL, "malformed SPAWN request");
     if (r.path.empty() || r.path[0] != '/')
         return Error(EINVAL, "SPAWN needs an absolute path");
-    if (r.flags & ~uint32_t(SPAWN_SUSPENDED | SPAWN_RETURN_HANDLE | SPAWN_ROLE_INIT))
+    if (r.flags &
+        ~uint32_t(SPAWN_SUSPENDED | SPAWN_RETURN_HANDLE | SPAWN_ROLE_INIT | SPAWN_CONSOLE_SESSION))
         return Error(EINVAL, "unknown SPAWN flags");
     return r;
 }
@@ -76,6 +80,19 @@ std::vector<std::string> current_environment() {
     for (char** e = environ; e && *e; ++e)
         env.emplace_back(*e);
     return env;
+}
+
+std::string describe_wait_status(int status) {
+    char buf[64];
+    if (WIFEXITED(status))
+        std::snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        std::snprintf(buf, sizeof buf, "killed by signal %d", WTERMSIG(status));
+    else if (WIFSTOPPED(status))
+        std::snprintf(buf, sizeof buf, "stopped by signal %d", WSTOPSIG(status));
+    else
+        std::snprintf(buf, sizeof buf, "status 0x%x", status);
+    return buf;
 }
 
 } // namespace rustos::service

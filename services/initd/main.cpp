@@ -34,17 +34,6 @@ constexpr const char* kRuntimed = "/services/runtimed/runtimed";
 
 std::map<uint32_t, std::string> g_children; // pid → what it is, for the reaper's log
 
-std::string describe(int status) {
-    char buf[64];
-    if (WIFEXITED(status))
-        std::snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
-        std::snprintf(buf, sizeof buf, "killed by signal %d", WTERMSIG(status));
-    else
-        std::snprintf(buf, sizeof buf, "status 0x%x", status);
-    return buf;
-}
-
 void set_session_environment() {
     auto text = read_boot_file(kRuntimeEnv);
     if (text.is_error()) {
@@ -139,7 +128,7 @@ void run_program_list(handle_t loaderd, const std::string& list_path) {
             ++failed;
             continue;
         }
-        log("%s (pid %d) %s", req.path.c_str(), pid, describe(status).c_str());
+        log("%s (pid %d) %s", req.path.c_str(), pid, describe_wait_status(status).c_str());
         ++ran;
     }
     log("ran %zu program(s) from %s, %zu could not be started", ran, list_path.c_str(), failed);
@@ -193,10 +182,10 @@ int main(int argc, char** argv) {
         }
         auto it = g_children.find(uint32_t(pid));
         if (it != g_children.end()) {
-            log("%s (pid %d) %s", it->second.c_str(), pid, describe(status).c_str());
+            log("%s (pid %d) %s", it->second.c_str(), pid, describe_wait_status(status).c_str());
             g_children.erase(it);
         } else {
-            log("reaped orphan pid %d (%s)", pid, describe(status).c_str());
+            log("reaped orphan pid %d (%s)", pid, describe_wait_status(status).c_str());
         }
     }
 }

@@ -53,14 +53,19 @@ bool ProcessTable::matches(const Proc& child, uint32_t parent, WaitSelector sel)
     return child.pgid == uint32_t(-sel.pid);
 }
 
-WaitCheck ProcessTable::check_wait(uint32_t parent, WaitSelector sel) const {
+WaitCheck ProcessTable::check_wait(uint32_t parent, WaitSelector sel, bool exited, bool stops,
+                                   bool continues) const {
     bool any = false;
     for (const auto& [pid, child] : m_procs) {
         if (!matches(child, parent, sel))
             continue;
         any = true;
-        if (child.exited)
+        if (exited && child.exited)
             return {WaitOutcome::Reapable, pid};
+        if (stops && child.report_stop && !child.exited)
+            return {WaitOutcome::Stopped, pid};
+        if (continues && child.report_continue && !child.exited)
+            return {WaitOutcome::Continued, pid};
     }
     return {any ? WaitOutcome::NotYet : WaitOutcome::NoChildren, 0};
 }

@@ -24,6 +24,11 @@ struct Proc {
     int32_t wait_status = 0; // Linux encoding
     uint32_t handle = 0;     // procd's handle to the kernel process object
     bool adopted = false;    // started before procd (rootd, foundational services): never waits
+    bool execed = false;     // ran execve since fork (setpgid: EACCES)
+    bool stopped = false;    // job control
+    int32_t stop_signal = 0;
+    bool report_stop = false;     // a stop not yet collected by WUNTRACED
+    bool report_continue = false; // a continue not yet collected by WCONTINUED
 };
 
 // Which children a wait call names (wait4's pid argument).
@@ -33,6 +38,8 @@ struct WaitSelector {
 
 enum class WaitOutcome {
     Reapable,   // `pid` is an exited child matching the selector
+    Stopped,    // `pid` stopped (WUNTRACED/WSTOPPED)
+    Continued,  // `pid` continued (WCONTINUED)
     NotYet,     // matching children exist, none has exited
     NoChildren, // ECHILD
 };
@@ -54,7 +61,8 @@ public:
     // that changed parent.
     std::vector<uint32_t> mark_exited(uint32_t pid, int32_t wait_status);
 
-    WaitCheck check_wait(uint32_t parent, WaitSelector sel) const;
+    WaitCheck check_wait(uint32_t parent, WaitSelector sel, bool exited = true, bool stops = false,
+                         bool continues = false) const;
     // Removes an exited process and returns it.
     std::optional<Proc> reap(uint32_t pid);
 

@@ -76,3 +76,20 @@ TEST(ProcessTable, ExitTwiceIsHarmless) {
     EXPECT_EQ(t.find(5)->wait_status, 9);
     EXPECT_TRUE(t.mark_exited(77, 0).empty()); // unknown pid
 }
+
+TEST(ProcessTable, StopsAndContinuesAreReportedWhenAsked) {
+    ProcessTable t;
+    t.add(make(1, 0, "initd"));
+    t.add(make(40, 1, "sleep"));
+    t.find(40)->report_stop = true;
+    EXPECT_EQ(t.check_wait(1, {-1}).outcome, WaitOutcome::NotYet);
+    auto c = t.check_wait(1, {-1}, true, true);
+    EXPECT_EQ(c.outcome, WaitOutcome::Stopped);
+    EXPECT_EQ(c.pid, 40u);
+    t.find(40)->report_stop = false;
+    t.find(40)->report_continue = true;
+    EXPECT_EQ(t.check_wait(1, {-1}, true, true, true).outcome, WaitOutcome::Continued);
+    t.mark_exited(40, 0);
+    EXPECT_EQ(t.check_wait(1, {-1}, false, true, true).outcome, WaitOutcome::NotYet);
+    EXPECT_EQ(t.check_wait(1, {-1}).outcome, WaitOutcome::Reapable);
+}

@@ -119,7 +119,15 @@ int main(int argc, char** argv) {
                            {"storaged", ipc::service::STORAGED}})
         services.push_back({id, sid, {}});
 
-    // 1. Start them all, then wait for every registration.
+    // 1. Start them all, each with its brokers already in hand (vfsd and
+    //    syscalld subscribe to kernel events as they start), then wait
+    //    for every registration.
+    const std::multimap<std::string, Capability> brokers{
+        {"procd", Capability::PID_BROKER},          {"procd", Capability::PROCESS_OBSERVER},
+        {"vfsd", Capability::PROCESS_OBSERVER},     {"vfsd", Capability::CONSOLE_BROKER},
+        {"syscalld", Capability::PROCESS_OBSERVER}, {"syscalld", Capability::MM_BROKER},
+        {"syscalld", Capability::SIGNAL_BROKER},    {"driverd", Capability::DRIVER_BROKER},
+    };
     auto env = current_environment();
     for (auto& s : services) {
         auto path = paths.find(s.id);
@@ -133,11 +141,22 @@ int main(int argc, char** argv) {
         s.process = std::move(built.value().process);
         s.pid = built.value().pid;
         grant(s.process.get(), Capability::SERVICE_REGISTER, s.service_id, s.id);
+        auto [first, last] = brokers.equal_range(s.id);
+        for (auto it = first; it != last; ++it)
+            grant(s.process.get(), it->second, 0, s.id);
         int64_t r = user::process_resume(s.process.get());
         if (r < 0)
             stop_boot((std::string("cannot start ") + s.id).c_str());
         log("started %s (pid %u)", s.id, s.pid);
     }
+    // rootd builds processes itself up to here: the process broker moves
+    // to loaderd last.
+    for (auto& s : services)
+        if (std::string(s.id) == "loaderd")
+            grant(s.process.get(), Capability::PROCESS_BROKER, 0, "loaderd");
+    log("delegated brokers: PID_BROKER to procd, MM_BROKER and SIGNAL_BROKER to syscalld, "
+        "CONSOLE_BROKER to vfsd, DRIVER_BROKER to driverd, PROCESS_BROKER to loaderd; "
+        "PROCESS_OBSERVER to procd, vfsd and syscalld");
     uint64_t t0 = now_ms();
     std::vector<Handle> endpoints;
     for (auto& s : services) {
@@ -155,25 +174,8 @@ int main(int argc, char** argv) {
         "(%llu ms)",
         (unsigned long long)(now_ms() - t0));
 
-    // 2. Delegate the brokers, each to its one owner.
-    auto find = [&](const char* id) -> Foundational& {
-        for (auto& s : services)
-            if (std::string(s.id) == id)
-                return s;
-        stop_boot("internal: unknown service");
-    };
-    grant(find("procd").process.get(), Capability::PID_BROKER, 0, "procd");
-    for (const char* observer : {"procd", "vfsd", "syscalld"})
-        grant(find(observer).process.get(), Capability::PROCESS_OBSERVER, 0, observer);
+    // 2. procd enters the processes started so far into its tree.
     adopt_into_procd(endpoints[3].get(), services);
-    grant(find("syscalld").process.get(), Capability::MM_BROKER, 0, "syscalld");
-    grant(find("syscalld").process.get(), Capability::SIGNAL_BROKER, 0, "syscalld");
-    grant(find("vfsd").process.get(), Capability::CONSOLE_BROKER, 0, "vfsd");
-    grant(find("driverd").process.get(), Capability::DRIVER_BROKER, 0, "driverd");
-    grant(find("loaderd").process.get(), Capability::PROCESS_BROKER, 0, "loaderd");
-    log("delegated brokers: PID_BROKER to procd, MM_BROKER and SIGNAL_BROKER to syscalld, "
-        "CONSOLE_BROKER "
-        "to vfsd, DRIVER_BROKER to driverd, PROCESS_BROKER to loaderd");
 
     // 3. initd, through loaderd.
     SpawnRequest init;

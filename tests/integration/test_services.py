@@ -1,5 +1,7 @@
 """The service boot chain: rootd → foundational services → initd →
 runtimed → uiserver bootstrap → catalog; capabilities; supervision."""
+import re
+
 from harness import check
 
 FOUNDATIONAL = ["syscalld", "vfsd", "loaderd", "procd", "devmgrd", "driverd", "storaged"]
@@ -12,20 +14,23 @@ def test_boot_chain_order(boot):
         # 1. The kernel spawns rootd directly.
         m.expect(r"I kernel: finalize: spawning /services/rootd/rootd")
         m.expect(r"I proc: spawned pid \d+ \(rootd\) from /services/rootd/rootd")
-        # 2. rootd starts the foundational services in order...
+        # 2. rootd starts the foundational services in order, each with
+        #    its brokers granted before it runs...
         for name in FOUNDATIONAL:
             m.expect(r"I rootd: started %s \(pid \d+\)" % name)
+        m.expect(r"I rootd: delegated brokers")
+        for cap, owner in [("PID_BROKER", "procd"), ("MM_BROKER", "syscalld"), ("SIGNAL_BROKER", "syscalld"),
+                           ("CONSOLE_BROKER", "vfsd"), ("DRIVER_BROKER", "driverd"),
+                           ("PROCESS_BROKER", "loaderd")]:
+            check(re.search(r"I cap: pid \d+ \(rootd\) gave %s to pid \d+ \(%s\)" % (cap, owner), m.log),
+                  "%s did not go to %s" % (cap, owner))
         # ... each of which registers its endpoint ...
         m.expect(r"I rootd: foundational services registered: " + " ".join(FOUNDATIONAL))
         for name in FOUNDATIONAL:
             check(("I ipc: service %s (id %d) registered by pid" % (name, SERVICE_IDS[name])) in m.log,
                   "%s did not register its endpoint" % name)
-        # ... then the brokers go to their owners, and loaderd spawns initd.
-        m.expect(r"I cap: pid \d+ \(rootd\) gave PID_BROKER to pid \d+ \(procd\)")
-        m.expect(r"I cap: pid \d+ \(rootd\) gave MM_BROKER to pid \d+ \(syscalld\)")
-        m.expect(r"I cap: pid \d+ \(rootd\) gave DRIVER_BROKER to pid \d+ \(driverd\)")
-        m.expect(r"I cap: pid \d+ \(rootd\) gave PROCESS_BROKER to pid \d+ \(loaderd\)")
-        m.expect(r"I rootd: delegated brokers")
+        # ... then procd adopts them and loaderd spawns initd.
+        m.expect(r"I procd: adopted pid \d+ \(rootd\)")
         m.expect(r"I loaderd: spawned pid 1 \(initd\) from /services/initd/initd")
         m.expect(r"I rootd: handed off to initd \(pid 1\)")
         # 3. initd is PID 1, sets the session environment, starts runtimed.
@@ -43,7 +48,10 @@ def test_boot_chain_order(boot):
             m.expect(r"I runtimed: autostart: started %s \(pid \d+\)" % name)
         # 5. Every service answers and states what it does not do yet (they
         #    come up concurrently: look anywhere in the log).
+        #    Those whose real work comes later say what they lack.
         for name in ["uiserver", "inputd", "netd", "sessiond"] + FOUNDATIONAL:
+            m.expect_anywhere(r"I %s: ready \(IPC_SERVICE endpoint registered\)" % name)
+        for name in ["uiserver", "inputd", "netd", "sessiond", "devmgrd", "driverd", "storaged"]:
             m.expect_anywhere(r"I %s: ready \(IPC_SERVICE endpoint registered\); not yet: " % name)
         # uiserver saw the manifest env on its very first run.
         first = [l for l in m.log.splitlines() if "I uiserver: RUSTOS_UI_PROFILE=" in l]

@@ -12,6 +12,13 @@ namespace rustos {
 // A Linux errno value (EINVAL, ENOENT, ...).
 using Errno = int32_t;
 
+// A service's answer to an offloaded call that must run again once the
+// thread may continue (Linux's ERESTARTSYS: a background process stopped
+// by SIGTTOU/SIGTTIN). The kernel restarts the call; with a handler
+// without SA_RESTART in between, the program sees EINTR. Never reaches a
+// program.
+inline constexpr Errno kRestartCall = 512;
+
 namespace abi {
 
 #define ERRNO(name, value, desc)                                                                   \

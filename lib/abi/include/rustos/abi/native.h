@@ -70,7 +70,22 @@ struct ForkArgs {
 enum class MapKind : uint32_t { Image = 0, Heap = 1, Stack = 2, Anonymous = 3 };
 
 // MM_BROKER operations.
-enum class MmOp : uint32_t { Map = 1, Unmap = 2, Protect = 3 };
+//   Map(addr, len, prot, flags MM_FIXED|MM_NOREPLACE|MM_SHARED) → address
+//   Unmap(addr, len), Protect(addr, len, prot)
+//   Write(addr, len, -, src): copy from the caller into the target (file-backed mappings)
+//   Brk(addr) → the new break
+//   Remap(old_addr, old_len, new_len, MM_MAYMOVE) → address
+//   Discard(addr, len): drop the pages (MADV_DONTNEED: they read back as zeros)
+enum class MmOp : uint32_t {
+    Map = 1,
+    Unmap = 2,
+    Protect = 3,
+    Write = 4,
+    Brk = 5,
+    Remap = 6,
+    Discard = 7
+};
+inline constexpr uint64_t MM_FIXED = 1, MM_NOREPLACE = 2, MM_SHARED = 4, MM_MAYMOVE = 8;
 
 enum class ProcessState : uint32_t { Created = 0, Suspended = 1, Running = 2, Exited = 3 };
 
@@ -103,10 +118,11 @@ struct SignalDelivery {
 };
 static_assert(sizeof(SignalDelivery) == 184);
 
-// SA_* bits the kernel acts on (Linux x86_64 values).
-inline constexpr uint64_t SA_ONSTACK = 0x08000000;
-inline constexpr uint64_t SA_RESTART = 0x10000000;
-inline constexpr int32_t SS_ONSTACK = 1, SS_DISABLE = 2;
+// SA_* and SS_* bits the kernel acts on (Linux x86_64 values; named apart
+// from <signal.h>'s macros).
+inline constexpr uint64_t kSaOnStack = 0x08000000;
+inline constexpr uint64_t kSaRestart = 0x10000000;
+inline constexpr int32_t kSsOnStack = 1, kSsDisable = 2;
 
 enum class SignalOp : uint32_t { Kill = 1, Stop = 2, Continue = 3 };
 

@@ -18,6 +18,8 @@ inline constexpr uint64_t kInfinite = UINT64_MAX;
 enum MessageFlags : uint16_t {
     kFromKernel = 1, // sent by the kernel itself (offload, events): trusted
     kOneWay = 2,     // no reply expected (kernel events)
+    // Bits 8-15: the service id the sending process registered (0: none),
+    // stamped by the kernel; see sender_service().
 };
 
 struct MessageHeader {
@@ -33,6 +35,10 @@ struct MessageHeader {
     handle_t handles[kMaxHandles]; // sender's handles on send, receiver's on delivery
 };
 static_assert(sizeof(MessageHeader) == 48);
+
+// The service the sender registered, 0 for any other process: how a
+// service tells a peer's request (procd's SIGCHLD) from a client's.
+inline uint32_t sender_service(const MessageHeader& h) { return h.flags >> 8; }
 
 struct Message {
     MessageHeader header;

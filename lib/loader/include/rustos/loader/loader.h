@@ -1,7 +1,9 @@
-// Building a process from an ELF program through the process broker
-// (PROCESS_CREATE/MAP/WRITE/START): the main program, its interpreter when
-// it has PT_INTERP, and the initial stack. The process is left suspended so
-// the caller can register it with procd and grant it capabilities first.
+// Building a process image from an ELF program through the process broker
+// (PROCESS_CREATE/EXEC_PREPARE, MAP, WRITE): the main program, its
+// interpreter when it has PT_INTERP, and the initial stack. Used for new
+// processes (left suspended, so the caller can register them with procd
+// and grant them capabilities first) and for execve (a new image built
+// aside and committed over the old one).
 #pragma once
 
 #include <rustos/base/error.h>
@@ -23,18 +25,37 @@ struct Program {
     bool kernel_defaults = false;
 };
 
+using FileReader = std::function<ErrorOr<std::string>(const std::string& path)>;
+
+// The files a program needs, read and checked before anything is built.
+struct Files {
+    std::string program;
+    std::string interpreter_path; // empty for static programs
+    std::string interpreter;
+};
+ErrorOr<Files> read_files(const std::string& path, const FileReader& read_file);
+
+struct Image {
+    uint64_t entry = 0; // the first instruction (the interpreter's for dynamic programs)
+    uint64_t rsp = 0;
+    uint64_t brk = 0;
+    bool dynamic = false;
+};
+// Maps the program (and interpreter) and builds the stack in `target`: a
+// not-yet-started process or an address space from PROCESS_EXEC_PREPARE.
+ErrorOr<Image> populate(service::handle_t target, const Files& files, const Program& program);
+
 struct Built {
     service::Handle process; // every right
     uint32_t pid = 0;        // as proposed by the kernel
-    uint64_t entry = 0; // where the first instruction runs (interpreter's for dynamic programs)
+    uint64_t entry = 0;
     bool dynamic = false;
     std::string interpreter;
 };
 
-using FileReader = std::function<ErrorOr<std::string>(const std::string& path)>;
-
 // Needs the PROCESS_BROKER capability.
 ErrorOr<Built> build_process(const Program& program, const FileReader& read_file);
+ErrorOr<Built> build_process(const Program& program, const Files& files);
 
 std::string base_name(const std::string& path);
 

@@ -86,6 +86,14 @@ public:
     // Registers with SERVICE_SERVES_LINUX: processes created from then on
     // send the Linux calls this service owns here (KERNEL_LINUX_SYSCALL).
     void serve_linux_calls() { m_serves_linux = true; }
+    // Time-driven work: before each wait the loop asks `next_deadline` for
+    // the monotonic ns of the next thing due (0: nothing), and after every
+    // message or timeout it calls `on_wake` (which handles what is due and
+    // retries whatever waits on state that may have changed).
+    void set_wakeups(std::function<uint64_t()> next_deadline, std::function<void()> on_wake) {
+        m_next_deadline = std::move(next_deadline);
+        m_on_wake = std::move(on_wake);
+    }
 
     // Creates the endpoint and registers it; logs the ready line. With
     // RUSTOS_TEST_CRASH=1 in the environment (a test-only trigger set by
@@ -106,7 +114,12 @@ private:
     std::function<void(const Message&)> m_event;
     std::string m_not_yet;
     bool m_serves_linux = false;
+    std::function<uint64_t()> m_next_deadline;
+    std::function<void()> m_on_wake;
 };
+
+// CLOCK_MONOTONIC in nanoseconds.
+uint64_t monotonic_ns();
 
 // start() then serve(); logs and returns 1 if the service cannot start.
 int run(Server& server);

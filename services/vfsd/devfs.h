@@ -1,0 +1,23 @@
+// devfs: /dev/null, /dev/zero, /dev/full, /dev/urandom, /dev/random,
+// /dev/console and /dev/tty (the console tty), /dev/shm (tmpfs), and the
+// /dev/stdin, stdout, stderr and fd links.
+#pragma once
+
+#include "memfs.h"
+
+namespace vfsd {
+
+class DeviceNode : public Node {
+public:
+    DeviceNode(uint32_t major, uint32_t minor, uint32_t perm);
+    Attributes attributes() override { return m_attr; }
+    ErrorOr<void> set_mode(uint32_t perm) override;
+    ErrorOr<void> set_times(Timespec atime, Timespec mtime) override;
+
+protected:
+    Attributes m_attr;
+};
+
+std::shared_ptr<MemDirectory> make_devfs(NodePtr console);
+
+} // namespace vfsd

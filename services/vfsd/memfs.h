@@ -1,0 +1,79 @@
+// In-memory file system nodes: tmpfs (/tmp, /run, /dev/shm) and the
+// writable directories vfsd builds itself (the root's mount points).
+#pragma once
+
+#include "node.h"
+
+#include <map>
+
+namespace vfsd {
+
+class MemDirectory;
+
+class MemNode : public Node {
+public:
+    MemNode(FileType type, uint32_t perm, uint64_t dev);
+    Attributes attributes() override;
+    ErrorOr<void> set_mode(uint32_t perm) override;
+    ErrorOr<void> set_times(Timespec atime, Timespec mtime) override;
+
+protected:
+    void touch_modified();
+    Attributes m_attr;
+    friend class MemDirectory;
+};
+
+class MemFile final : public MemNode {
+public:
+    MemFile(uint32_t perm, uint64_t dev) : MemNode(FileType::Regular, perm, dev) {}
+    Attributes attributes() override;
+    ErrorOr<size_t> read(uint64_t offset, char* buf, size_t n) override;
+    ErrorOr<size_t> write(uint64_t offset, const char* data, size_t n) override;
+    ErrorOr<void> truncate(uint64_t size) override;
+    const std::string& contents() const { return m_data; }
+
+private:
+    std::string m_data;
+};
+
+class MemSymlink final : public MemNode {
+public:
+    MemSymlink(std::string target, uint64_t dev);
+    ErrorOr<std::string> readlink() override { return m_target; }
+
+private:
+    std::string m_target;
+};
+
+// A node of another kind placed in a MemDirectory (FIFO, socket, device).
+class MemDirectory final : public MemNode {
+public:
+    MemDirectory(uint32_t perm, uint64_t dev, std::weak_ptr<MemDirectory> parent = {});
+    Attributes attributes() override;
+    ErrorOr<NodePtr> lookup(const std::string& name) override;
+    ErrorOr<std::vector<DirEntry>> entries() override;
+    ErrorOr<NodePtr> create(const std::string& name, FileType type, uint32_t perm) override;
+    ErrorOr<NodePtr> symlink(const std::string& name, const std::string& target) override;
+    ErrorOr<void> link(const std::string& name, const NodePtr& target) override;
+    ErrorOr<void> unlink(const std::string& name, bool directory) override;
+    ErrorOr<void> rename(const std::string& from, Node& to_dir, const std::string& to) override;
+
+    // Puts any node under `name` (devices, sockets; mount points).
+    ErrorOr<void> attach(const std::string& name, NodePtr node);
+    bool empty() const { return m_children.empty(); }
+
+private:
+    std::map<std::string, NodePtr> m_children;
+    std::weak_ptr<MemDirectory> m_parent;
+};
+
+std::shared_ptr<MemDirectory> make_memfs_root(uint32_t perm = 0755);
+
+// A node of the given special type in a memory file system (FIFOs and
+// sockets get their behaviour from the objects bound to them).
+class SpecialNode : public MemNode {
+public:
+    SpecialNode(FileType type, uint32_t perm, uint64_t dev) : MemNode(type, perm, dev) {}
+};
+
+} // namespace vfsd

@@ -1,0 +1,382 @@
+#include "procfs.h"
+
+#include "pipe.h"
+#include "socket.h"
+
+#include <rustos/abi/native.h>
+#include <rustos/service/ipc.h>
+#include <rustos/user/syscall.h>
+
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+
+#include <cstdio>
+#include <ctime>
+#include <functional>
+#include <optional>
+
+namespace vfsd {
+
+namespace {
+
+constexpr uint64_t kProcDev = 0x04;
+ProcessTable* g_procs;
+Namespace* g_ns;
+
+Attributes proc_attrs(FileType type, uint32_t perm, uint64_t ino) {
+    Attributes a;
+    a.dev = kProcDev;
+    a.ino = ino;
+    a.mode = uint32_t(type) | perm;
+    a.nlink = type == FileType::Directory ? 2 : 1;
+    a.atime = a.mtime = a.ctime = now();
+    return a;
+}
+
+std::vector<rustos::abi::ProcessInfo> kernel_processes() {
+    std::vector<rustos::abi::ProcessInfo> list(512);
+    int64_t n = rustos::user::process_list(list.data(), list.size());
+    list.resize(n < 0 ? 0 : std::min<size_t>(size_t(n), list.size()));
+    return list;
+}
+
+std::optional<rustos::abi::ProcessInfo> kernel_process(uint32_t pid) {
+    for (auto& p : kernel_processes())
+        if (p.pid == pid)
+            return p;
+    return std::nullopt;
+}
+
+// A file whose contents are made when it is opened.
+class SnapshotFile final : public OpenFile {
+public:
+    SnapshotFile(NodePtr node, int flags, std::string data)
+        : OpenFile(std::move(node), flags), m_data(std::move(data)) {}
+    ErrorOr<size_t> read(char* buf, size_t n) override {
+        size_t got = TRY(pread(offset, buf, n));
+        offset += got;
+        return got;
+    }
+    ErrorOr<size_t> pread(uint64_t off, char* buf, size_t n) override {
+        if (off >= m_data.size())
+            return size_t(0);
+        size_t got = std::min<uint64_t>(n, m_data.size() - off);
+        m_data.copy(buf, got, off);
+        return got;
+    }
+    ErrorOr<size_t> write(const char*, size_t) override {
+        return Error(EACCES, "read-only proc file");
+    }
+    ErrorOr<int64_t> seek(int64_t off, int whence) override {
+        int64_t base = whence == 0 ? 0 : whence == 1 ? int64_t(offset) : int64_t(m_data.size());
+        if (whence < 0 || whence > 2 || base + off < 0)
+            return Error(EINVAL, "bad seek");
+        offset = uint64_t(base + off);
+        return int64_t(offset);
+    }
+
+private:
+    std::string m_data;
+};
+
+class ProcFile final : public Node {
+public:
+    ProcFile(std::function<ErrorOr<std::string>()> make, uint32_t perm = 0444)
+        : m_make(std::move(make)), m_attr(proc_attrs(FileType::Regular, perm, next_inode())) {}
+    Attributes attributes() override { return m_attr; }
+    ErrorOr<std::shared_ptr<OpenFile>> open(int flags) override {
+        if ((flags & kAccMode) != kRead)
+            return Error(EACCES, "read-only proc file");
+        std::string data = TRY(m_make());
+        return FilePtr(std::make_shared<SnapshotFile>(shared_from_this(), flags, std::move(data)));
+    }
+    ErrorOr<size_t> read(uint64_t off, char* buf, size_t n) override {
+        std::string data = TRY(m_make());
+        if (off >= data.size())
+            return size_t(0);
+        size_t got = std::min<uint64_t>(n, data.size() - off);
+        data.copy(buf, got, off);
+        return got;
+    }
+
+private:
+    std::function<ErrorOr<std::string>()> m_make;
+    Attributes m_attr;
+};
+
+class ProcLink final : public Node {
+public:
+    explicit ProcLink(std::function<ErrorOr<std::string>()> target)
+        : m_target(std::move(target)), m_attr(proc_attrs(FileType::Symlink, 0777, next_inode())) {}
+    Attributes attributes() override { return m_attr; }
+    ErrorOr<std::string> readlink() override { return m_target(); }
+
+private:
+    std::function<ErrorOr<std::string>()> m_target;
+    Attributes m_attr;
+};
+
+// A directory whose entries are computed on each lookup.
+class ProcDir final : public Node {
+public:
+    using Lister = std::function<std::vector<std::pair<std::string, NodePtr>>()>;
+    explicit ProcDir(Lister list, uint32_t perm = 0555)
+        : m_list(std::move(list)), m_attr(proc_attrs(FileType::Directory, perm, next_inode())) {}
+    Attributes attributes() override { return m_attr; }
+    ErrorOr<NodePtr> lookup(const std::string& name) override {
+        for (auto& [n, node] : m_list())
+            if (n == name)
+                return node;
+        return Error(ENOENT, "no such file or directory");
+    }
+    ErrorOr<std::vector<DirEntry>> entries() override {
+        std::vector<DirEntry> out;
+        for (auto& [n, node] : m_list()) {
+            Attributes a = node->attributes();
+            out.push_back({n, a.ino, FileType(a.mode & kTypeMask)});
+        }
+        return out;
+    }
+
+private:
+    Lister m_list;
+    Attributes m_attr;
+};
+
+char state_letter(const rustos::abi::ProcessInfo& info, const Process* p) {
+    if (info.state == uint32_t(rustos::abi::ProcessState::Exited) || (p && p->exited))
+        return 'Z';
+    return 'S'; // a snapshot from another process: the target is not running now
+}
+
+uint32_t parent_of(uint32_t pid, const rustos::abi::ProcessInfo& info) {
+    const Process* p = g_procs->find(pid);
+    return p && (p->ppid || pid == 1) ? p->ppid : info.creator_pid;
+}
+
+std::string cmdline_of(uint32_t pid, const rustos::abi::ProcessInfo& info) {
+    const Process* p = g_procs->find(pid);
+    std::string out;
+    if (p && !p->cmdline.empty()) {
+        for (auto& a : p->cmdline)
+            out += a + '\0';
+        return out;
+    }
+    return std::string(info.name) + '\0';
+}
+
+std::string stat_of(uint32_t pid) {
+    auto info = kernel_process(pid);
+    if (!info)
+        return {};
+    const Process* p = g_procs->find(pid);
+    uint32_t pgid = p && p->pgid ? p->pgid : pid, sid = p && p->sid ? p->sid : pid;
+    long ticks = long(info->cpu_ticks / 10); // clock ticks are 1/100 s
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %ld 0 0 0 20 0 %u 0 0 %llu %llu "
+                  "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
+                  pid, info->name, state_letter(*info, p), parent_of(pid, *info), pgid, sid, ticks,
+                  info->threads, (unsigned long long)(info->user_pages * 4096),
+                  (unsigned long long)info->user_pages);
+    return buf;
+}
+
+std::string status_of(uint32_t pid) {
+    auto info = kernel_process(pid);
+    if (!info)
+        return {};
+    const Process* p = g_procs->find(pid);
+    char state = state_letter(*info, p);
+    char buf[1024];
+    std::snprintf(
+        buf, sizeof buf,
+        "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n"
+        "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%zu\nGroups:\t\n"
+        "VmRSS:\t%llu kB\nRssAnon:\t%llu kB\nThreads:\t%u\nSigQ:\t0/0\n",
+        info->name, p ? p->umask : 022, state, state == 'Z' ? "zombie" : "sleeping", pid, pid,
+        parent_of(pid, *info), p ? p->fds.size() : 0, (unsigned long long)(info->user_pages * 4),
+        (unsigned long long)(info->user_pages * 4), info->threads);
+    return buf;
+}
+
+std::string maps_of(uint32_t pid) {
+    std::vector<rustos::abi::VmaInfo> vmas(1024);
+    int64_t n = rustos::user::process_maps(pid, vmas.data(), vmas.size());
+    std::string out;
+    const Process* p = g_procs->find(pid);
+    for (int64_t i = 0; i < std::min<int64_t>(n, int64_t(vmas.size())); ++i) {
+        const auto& v = vmas[size_t(i)];
+        const char* name = v.kind == uint32_t(rustos::abi::MapKind::Heap)         ? "[heap]"
+                           : v.kind == uint32_t(rustos::abi::MapKind::Stack)      ? "[stack]"
+                           : v.kind == uint32_t(rustos::abi::MapKind::Image) && p ? p->exe.c_str()
+                                                                                  : "";
+        char line[256];
+        std::snprintf(line, sizeof line, "%012llx-%012llx %c%c%c%c 00000000 00:00 0 %s%s\n",
+                      (unsigned long long)v.start, (unsigned long long)v.end,
+                      (v.prot & 1) ? 'r' : '-', (v.prot & 2) ? 'w' : '-', (v.prot & 4) ? 'x' : '-',
+                      v.shared ? 's' : 'p', *name ? "                   " : "", name);
+        out += line;
+    }
+    return out;
+}
+
+std::string mounts_text() {
+    std::string out;
+    for (auto& m : g_ns->mounts)
+        out += m.source + " " + m.target + " " + m.fstype + " " + m.options + " 0 0\n";
+    return out;
+}
+
+std::string meminfo() {
+    struct sysinfo si {};
+    sysinfo(&si);
+    unsigned long long unit = si.mem_unit ? si.mem_unit : 1;
+    unsigned long long total = si.totalram * unit / 1024, free = si.freeram * unit / 1024;
+    char buf[512];
+    std::snprintf(
+        buf, sizeof buf,
+        "MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n"
+        "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
+        "SwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 kB\n",
+        total, free, free);
+    return buf;
+}
+
+std::string uptime() {
+    timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%ld.%02ld 0.00\n", long(ts.tv_sec),
+                  long(ts.tv_nsec / 10000000));
+    return buf;
+}
+
+NodePtr pid_dir(uint32_t pid);
+
+NodePtr fd_dir(uint32_t pid) {
+    return std::make_shared<ProcDir>(
+        [pid] {
+            std::vector<std::pair<std::string, NodePtr>> out;
+            Process* p = g_procs->find(pid);
+            if (!p)
+                return out;
+            for (size_t fd = 0; fd < p->fds.size(); ++fd) {
+                if (!p->fds[fd].file)
+                    continue;
+                std::weak_ptr<OpenFile> weak = p->fds[fd].file;
+                out.push_back({std::to_string(fd),
+                               std::make_shared<ProcLink>([weak]() -> ErrorOr<std::string> {
+                                   auto f = weak.lock();
+                                   if (!f)
+                                       return Error(ENOENT, "closed");
+                                   return describe_open_file(*f);
+                               })});
+            }
+            return out;
+        },
+        0500);
+}
+
+NodePtr pid_dir(uint32_t pid) {
+    return std::make_shared<ProcDir>([pid] {
+        auto text = [pid](std::function<std::string(uint32_t)> f) -> NodePtr {
+            return std::make_shared<ProcFile>(
+                [pid, f]() -> ErrorOr<std::string> { return f(pid); });
+        };
+        std::vector<std::pair<std::string, NodePtr>> out;
+        out.push_back({"stat", text(stat_of)});
+        out.push_back({"status", text(status_of)});
+        out.push_back({"cmdline", text([](uint32_t p) {
+                           auto info = kernel_process(p);
+                           return info ? cmdline_of(p, *info) : std::string();
+                       })});
+        out.push_back({"comm", text([](uint32_t p) {
+                           auto info = kernel_process(p);
+                           return info ? std::string(info->name) + "\n" : std::string();
+                       })});
+        out.push_back({"maps", text(maps_of)});
+        out.push_back({"mounts", std::make_shared<ProcFile>(
+                                     []() -> ErrorOr<std::string> { return mounts_text(); })});
+        out.push_back({"environ", text([](uint32_t) { return std::string(); })});
+        out.push_back({"exe", std::make_shared<ProcLink>([pid]() -> ErrorOr<std::string> {
+                           Process* p = g_procs->find(pid);
+                           if (p && !p->exe.empty())
+                               return p->exe;
+                           auto info = kernel_process(pid);
+                           if (!info)
+                               return Error(ENOENT, "no such process");
+                           return std::string("/services/") + info->name + "/" + info->name;
+                       })});
+        out.push_back({"cwd", std::make_shared<ProcLink>([pid]() -> ErrorOr<std::string> {
+                           Process* p = g_procs->find(pid);
+                           return p ? p->cwd.path() : std::string("/");
+                       })});
+        out.push_back({"root", std::make_shared<ProcLink>(
+                                   []() -> ErrorOr<std::string> { return std::string("/"); })});
+        out.push_back({"fd", fd_dir(pid)});
+        return out;
+    });
+}
+
+std::string read_cmdline() { return rustos::service::kernel_cmdline() + "\n"; }
+
+} // namespace
+
+std::string describe_open_file(const OpenFile& f) {
+    if (dynamic_cast<const PipeEnd*>(&f))
+        return "pipe:[" + std::to_string(f.node()->attributes().ino) + "]";
+    if (dynamic_cast<const UnixSocket*>(&f))
+        return "socket:[" + std::to_string(f.node()->attributes().ino) + "]";
+    return f.path.empty() ? std::string("anon_inode:[unknown]") : f.path;
+}
+
+NodePtr make_procfs(ProcessTable& procs, Namespace& ns) {
+    g_procs = &procs;
+    g_ns = &ns;
+    auto file = [](std::function<std::string()> f) {
+        return std::make_shared<ProcFile>([f]() -> ErrorOr<std::string> { return f(); });
+    };
+    std::vector<std::pair<std::string, NodePtr>> statics = {
+        {"self", std::make_shared<ProcLink>(
+                     []() -> ErrorOr<std::string> { return std::to_string(g_current_pid); })},
+        {"thread-self", std::make_shared<ProcLink>([]() -> ErrorOr<std::string> {
+             return std::to_string(g_current_pid) + "/task/" + std::to_string(g_current_pid);
+         })},
+        {"meminfo", file(meminfo)},
+        {"uptime", file(uptime)},
+        {"mounts", file(mounts_text)},
+        {"cmdline", file(read_cmdline)},
+        {"filesystems", file([] {
+             return std::string("nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n\tbootfs\n\tvfat\n");
+         })},
+        {"version", file([] {
+             struct utsname u {};
+             uname(&u);
+             return std::string(u.sysname) + " version " + u.release + " " + u.version + "\n";
+         })},
+        {"loadavg", file([] {
+             return std::string("0.00 0.00 0.00 1/" + std::to_string(kernel_processes().size()) +
+                                " 0\n");
+         })},
+        {"stat", file([] {
+             timespec ts;
+             clock_gettime(CLOCK_BOOTTIME, &ts);
+             return "cpu  0 0 0 " + std::to_string(ts.tv_sec * 100) + " 0 0 0 0 0 0\ncpu0 0 0 0 " +
+                    std::to_string(ts.tv_sec * 100) + " 0 0 0 0 0 0\nbtime 0\nprocesses 0\n";
+         })},
+        {"cpuinfo", file([] {
+             return std::string("processor\t: 0\nvendor_id\t: RustOS\nmodel name\t: x86_64 "
+                                "(QEMU)\nflags\t\t: fpu sse sse2\n\n");
+         })},
+    };
+    auto self = std::make_shared<ProcDir>([statics] {
+        auto out = statics;
+        for (auto& info : kernel_processes())
+            out.push_back({std::to_string(info.pid), pid_dir(info.pid)});
+        return out;
+    });
+    return self;
+}
+
+} // namespace vfsd

@@ -51,10 +51,13 @@ ErrorOr<OpenedFile> read_as(uint32_t pid, const std::string& path) {
     uint64_t size = 0;
     bool first = true;
     while (first || f.data.size() < size) {
+        // After the first chunk, read by the resolved path: resolving a
+        // path such as /proc/self/exe again for every chunk is costly.
+        const std::string& name = first ? path : f.resolved;
         req->reset(ipc::op::VFSD_READ_FILE);
         MessageWriter w(*req);
         w.u32(pid)
-            .str(StringView(path.data(), path.size()))
+            .str(StringView(name.data(), name.size()))
             .u64(f.data.size())
             .u32(ipc::kMaxPayload);
         w.finish();

@@ -141,9 +141,9 @@ rustos::abi::ProcessInfo info_of(const Process& p) {
 size_t list(rustos::abi::ProcessInfo* out, size_t max) {
     arch::InterruptGuard guard;
     size_t n = 0;
+    // Exited processes stay listed while referenced: procd holds a
+    // process until its parent reaps it, so a zombie is still there.
     for (auto& p : g_processes) {
-        if (p.state == ProcessState::Exited)
-            continue;
         if (n < max)
             out[n] = info_of(p);
         ++n;
@@ -484,7 +484,7 @@ void terminate(Process& p, int signo) {
 }
 
 ErrorOr<RefPtr<Process>> fork(Process& parent, const ForkRequest& req) {
-    constexpr uint64_t CLONE_SETTLS = 0x80000, CLONE_CHILD_CLEARTID = 0x200000,
+    constexpr uint64_t CLONE_VM = 0x100, CLONE_SETTLS = 0x80000, CLONE_CHILD_CLEARTID = 0x200000,
                        CLONE_CHILD_SETTID = 0x1000000;
     sched::Thread* t = find_thread(parent, req.tid);
     if (!t || t->state != sched::ThreadState::Blocked || !t->syscall_frame)
@@ -494,7 +494,10 @@ ErrorOr<RefPtr<Process>> fork(Process& parent, const ForkRequest& req) {
     if (req.stack >= mm::kUserTop || req.tls >= mm::kUserTop)
         return Error(EINVAL, "stack or TLS outside user space");
     RefPtr<Process> child = TRY(create(parent.name, parent.pid));
-    child->space = TRY(parent.space->fork());
+    // CLONE_VM (vfork, posix_spawn): the child runs in the parent's address
+    // space until it execs (exec_commit gives it its own) or exits.
+    bool share_vm = req.flags & CLONE_VM;
+    child->space = share_vm ? parent.space : TRY(parent.space->fork());
     child->offload = parent.offload;
 
     arch::TrapFrame frame = *t->syscall_frame;
@@ -516,8 +519,10 @@ ErrorOr<RefPtr<Process>> fork(Process& parent, const ForkRequest& req) {
         if (!w.is_error())
             __builtin_memcpy(mm::phys_to_virt(to_phys(*child->space, req.child_tid_ptr)), &tid, 4);
     }
-    child->space->brk_start = parent.space->brk_start;
-    child->space->brk_current = parent.space->brk_current;
+    if (!share_vm) {
+        child->space->brk_start = parent.space->brk_start;
+        child->space->brk_current = parent.space->brk_current;
+    }
     child->space->live = true;
     arch::InterruptGuard guard;
     child->ref(); // kept alive by its threads from now on

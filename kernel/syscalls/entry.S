@@ -48,7 +48,14 @@ syscall_entry:
     jnz 1f
     cmpq $0x2b, 144(%rsp)           // frame.cs
     jne 1f
+    // sysret loads rcx with rip and r11 with rflags: only when the frame
+    // holds exactly that (a plain syscall return, not a context restored
+    // by rt_sigreturn from an interrupt) may those registers be lost.
+    cmpq 96(%rsp), %rcx             // frame.rcx == frame.rip
+    jne 1f
     movq 152(%rsp), %r11            // frame.rflags
+    cmpq 32(%rsp), %r11             // frame.r11 == frame.rflags
+    jne 1f
     andq $0x3c7fd7, %r11            // drop RF, VM, NT, IOPL
     orq $0x202, %r11                // IF and the reserved bit
     movq 0(%rsp), %r15

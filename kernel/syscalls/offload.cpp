@@ -62,6 +62,7 @@ struct ArgSpec {
 enum SpecFlags : uint8_t {
     kPassProcess = 1, // attach a handle to the calling process
     kCapLength = 2,   // cap args[len_arg] of the first data argument to what one message carries
+    kPassUserSp = 4,  // args[5] (unused by the call) carries the caller's user stack pointer
 };
 
 struct Spec {
@@ -110,6 +111,10 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::pwrite64, V, kCapLength, {in_len(1, 2)}},
     {LinuxSyscall::readv, V, 0, {{1, Kind::IovOut, 2, 16, 0}}},
     {LinuxSyscall::writev, V, 0, {{1, Kind::IovIn, 2, 16, 0}}},
+    {LinuxSyscall::preadv, V, 0, {{1, Kind::IovOut, 2, 16, 0}}},
+    {LinuxSyscall::pwritev, V, 0, {{1, Kind::IovIn, 2, 16, 0}}},
+    {LinuxSyscall::preadv2, V, 0, {{1, Kind::IovOut, 2, 16, 0}}},
+    {LinuxSyscall::pwritev2, V, 0, {{1, Kind::IovIn, 2, 16, 0}}},
     {LinuxSyscall::access, V, 0, {path(0)}},
     {LinuxSyscall::pipe, V, 0, {out(0, 8)}},
     {LinuxSyscall::select, V, 0, {}},
@@ -211,7 +216,7 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::rt_sigtimedwait, S, 0, {in(0, kSigset), out(1, kSiginfo), opt_in(2, kTimespec)}},
     {LinuxSyscall::rt_sigqueueinfo, S, 0, {in(2, kSiginfo)}},
     {LinuxSyscall::rt_sigsuspend, S, 0, {in(0, kSigset)}},
-    {LinuxSyscall::sigaltstack, S, 0, {opt_in(0, kStack), out(1, kStack)}},
+    {LinuxSyscall::sigaltstack, S, kPassUserSp, {opt_in(0, kStack), out(1, kStack)}},
     {LinuxSyscall::pause, S, 0, {}},
     {LinuxSyscall::nanosleep, S, 0, {in(0, kTimespec), out(1, kTimespec)}},
     {LinuxSyscall::clock_nanosleep, S, 0, {in(2, kTimespec), out(3, kTimespec)}},
@@ -576,7 +581,7 @@ ErrorOr<KMessage*> call_endpoint(ipc::Endpoint& ep, KMessage* request) {
     return reply;
 }
 
-int64_t offload(const Spec& spec, Args& a) {
+int64_t offload_once(const Spec& spec, const uint64_t* raw, uint32_t flags) {
     proc::Process* p = proc::current_process();
     RefPtr<ipc::Endpoint> ep(ipc::registered_endpoint(spec.service));
     if (!ep) {
@@ -586,7 +591,6 @@ int64_t offload(const Spec& spec, Args& a) {
         return rustos::abi::syscall_error(EIO);
     }
     Marshalled m;
-    uint64_t raw[6] = {a.a0(), a.a1(), a.a2(), a.a3(), a.a4(), a.a5()};
     for (int i = 0; i < 6; ++i)
         m.args[i] = raw[i];
     for (const ArgSpec& s : spec.args)
@@ -609,7 +613,7 @@ int64_t offload(const Spec& spec, Args& a) {
     // kernel is not preemptible), so one buffer serves every thread.
     static uint8_t scratch[rustos::ipc::kMaxPayload];
     Writer w(scratch, sizeof scratch);
-    w.u32(uint32_t(spec.nr)).u32(0);
+    w.u32(uint32_t(spec.nr)).u32(flags);
     uint8_t* args_at = w.reserve(sizeof m.args); // written after marshalling (iov totals)
     uint8_t* count_at = w.reserve(4);
     auto inputs = marshal_inputs(m, w);
@@ -636,6 +640,88 @@ int64_t offload(const Spec& spec, Args& a) {
     int64_t result = unmarshal_outputs(spec, m, reply.value());
     KMessage::destroy(reply.value());
     return result;
+}
+
+// A write to a pipe or socket without a reader failed with EPIPE: the
+// thread gets SIGPIPE before the call returns (unless MSG_NOSIGNAL), as on
+// Linux. The signal is syscalld's policy; the kernel asks it synchronously
+// so the signal is pending when the call returns to user mode.
+void raise_sigpipe_if_due(const Spec& spec, const uint64_t* raw, int64_t result) {
+    constexpr uint64_t kMsgNoSignal = 0x4000;
+    if (result != rustos::abi::syscall_error(EPIPE) || spec.service != service::VFSD)
+        return;
+    switch (spec.nr) {
+    case LinuxSyscall::write:
+    case LinuxSyscall::writev:
+    case LinuxSyscall::pwrite64:
+    case LinuxSyscall::pwritev:
+    case LinuxSyscall::pwritev2:
+        break;
+    case LinuxSyscall::sendto:
+        if (raw[3] & kMsgNoSignal)
+            return;
+        break;
+    default:
+        return;
+    }
+    proc::Process* p = proc::current_process();
+    KMessage* m = KMessage::create(16);
+    if (!m)
+        return;
+    m->header.op = rustos::ipc::op::SYSCALLD_RAISE;
+    Writer w(m->payload(), m->header.length);
+    constexpr int32_t kSigpipe = 13, kSiUser = 0;
+    w.u32(uint32_t(p->pid)).i32(kSigpipe).i32(kSiUser).u32(uint32_t(p->pid));
+    auto reply = call_service(service::SYSCALLD, m);
+    if (reply.is_error()) {
+        LOG_WARN("syscall", "pid %d (%s): SIGPIPE not raised: %s", p->pid, p->name,
+                 reply.error().reason());
+        return;
+    }
+    KMessage::destroy(reply.value());
+}
+
+// read, write, pread64, pwrite64 of more than one message carries go out
+// as consecutive calls, so a 64 KiB write to a pipe is one write(2) as on
+// Linux. Writes block for every part; reads after the first part take only
+// what is there now (kOffloadNoWait). An error or a signal after some
+// progress ends the call with the bytes moved so far.
+int64_t offload(const Spec& spec, Args& a) {
+    uint64_t raw[6] = {a.a0(), a.a1(), a.a2(), a.a3(), a.a4(), a.a5()};
+    if (spec.flags & kPassUserSp)
+        raw[5] = a.frame.rsp; // SS_ONSTACK: is the caller on its alternate stack?
+    bool positional = spec.nr == LinuxSyscall::pread64 || spec.nr == LinuxSyscall::pwrite64;
+    bool chunked = spec.nr == LinuxSyscall::read || spec.nr == LinuxSyscall::write || positional;
+    if (!chunked || raw[2] <= kMaxData) {
+        int64_t r = offload_once(spec, raw, 0);
+        raise_sigpipe_if_due(spec, raw, r);
+        return r;
+    }
+    bool is_read = spec.nr == LinuxSyscall::read || spec.nr == LinuxSyscall::pread64;
+    uint64_t total = raw[2];
+    if (total > uint64_t(INT64_MAX))
+        total = uint64_t(INT64_MAX) & ~uint64_t(0xfff);
+    uint64_t done = 0;
+    while (done < total) {
+        uint64_t part = total - done < kMaxData ? total - done : kMaxData;
+        uint64_t args[6] = {raw[0], raw[1] + done, part, raw[3] + (positional ? done : 0),
+                            raw[4], raw[5]};
+        uint32_t flags = done && is_read ? uint32_t(rustos::ipc::kOffloadNoWait) : 0u;
+        int64_t r = offload_once(spec, args, flags);
+        if (r < 0) {
+            if (!done) {
+                raise_sigpipe_if_due(spec, raw, r);
+                return r;
+            }
+            // What was moved stands; nothing to restart.
+            sched::current()->syscall_interrupted = false;
+            break;
+        }
+        done += uint64_t(r);
+        if (uint64_t(r) < part)
+            break;
+    }
+    return int64_t(done);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mm/memory.h"
 #include "proc/process.h"
+#include "sched/thread.h"
 #include "syscall.h"
 #include "usercopy.h"
 
@@ -177,6 +178,14 @@ int64_t sys_rustos_PROCESS_LIST(Args& a) {
     auto r = copy_to_user(a.a0(), buf, copy * sizeof(ProcessInfo));
     mm::kfree(buf);
     return r.is_error() ? fail(r.error()) : int64_t(n);
+}
+
+int64_t sys_rustos_THREAD_OWNER(Args& a) {
+    arch::InterruptGuard guard;
+    sched::Thread* t = proc::find_thread_any(a.a0());
+    if (!t || t->state == sched::ThreadState::Dead || !t->process)
+        return fail(Error(ESRCH, "no such thread"));
+    return t->process->pid;
 }
 
 int64_t sys_rustos_PROCESS_FORK(Args& a) {

@@ -8,7 +8,7 @@ ErrorOr<LinuxCall> LinuxCall::decode(const Call& call) {
     LinuxCall c;
     auto rd = call.reader();
     c.nr = rd.u32();
-    rd.u32();
+    c.flags = rd.u32();
     for (auto& a : c.args)
         a = rd.u64();
     uint32_t count = rd.u32();

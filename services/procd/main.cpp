@@ -96,7 +96,9 @@ void push_info(const Proc& p) {
     }
 }
 
-void raise_sigchld(uint32_t parent, uint32_t child, int32_t code) {
+// SIGCHLD for `parent`; `status` is si_status: the exit code, or the
+// signal that killed, stopped or continued the child.
+void raise_sigchld(uint32_t parent, uint32_t child, int32_t code, int32_t status) {
     if (!parent)
         return;
     const Proc* pp = g_table.find(parent);
@@ -104,7 +106,7 @@ void raise_sigchld(uint32_t parent, uint32_t child, int32_t code) {
         return;
     auto m = new_message(ipc::op::SYSCALLD_RAISE);
     MessageWriter w(*m);
-    w.u32(parent).i32(kSigchld).i32(code).u32(child);
+    w.u32(parent).i32(kSigchld).i32(code).u32(child).i32(status);
     w.finish();
     call_service(g_syscalld, ipc::service::SYSCALLD, *m);
 }
@@ -323,8 +325,9 @@ void handle_fork(Call& call, const LinuxCall& c) {
     if (flags & kCloneParentSettid)
         r.out(2, uint32_t(pid));
     if (flags & kCloneVfork) {
-        // The parent waits until the child execs or exits (its memory is a
-        // copy-on-write copy, not shared: the child cannot scribble on it).
+        // The parent waits until the child execs or exits: with CLONE_VM
+        // they share one address space (and the child runs on the
+        // parent's stack, for vfork) until then.
         g_vfork_parents.push_back({pid, call.defer()});
         return;
     }
@@ -585,7 +588,8 @@ void handle_event(const Message& m) {
         g_table.mark_exited(pid, arg);
         release_vfork_parent(pid);
         if (p)
-            raise_sigchld(parent, pid, (arg & 0x7f) ? kCldKilled : kCldExited);
+            raise_sigchld(parent, pid, (arg & 0x7f) ? kCldKilled : kCldExited,
+                          (arg & 0x7f) ? int32_t(arg & 0x7f) : int32_t((arg >> 8) & 0xff));
         break;
     }
     case ipc::op::KERNEL_PROCESS_STOPPED:
@@ -594,7 +598,7 @@ void handle_event(const Message& m) {
             p->stop_signal = arg;
             p->report_stop = true;
             p->report_continue = false;
-            raise_sigchld(p->ppid, pid, kCldStopped);
+            raise_sigchld(p->ppid, pid, kCldStopped, int32_t(arg));
         }
         break;
     case ipc::op::KERNEL_PROCESS_CONTINUED:
@@ -602,7 +606,7 @@ void handle_event(const Message& m) {
             p->stopped = false;
             p->report_stop = false;
             p->report_continue = true;
-            raise_sigchld(p->ppid, pid, kCldContinued);
+            raise_sigchld(p->ppid, pid, kCldContinued, 18 /* SIGCONT */);
         }
         break;
     default:

@@ -631,8 +631,14 @@ bool handle(Ctx& x, LinuxReply& r) {
         return false;
     }
     case LinuxSyscall::sigaltstack: {
+        constexpr int32_t kSsOnStack = 1;
         AltStack old = me.altstack;
+        uint64_t sp = c.args[5]; // the caller's stack pointer (offload convention)
+        if (old.size && sp > old.sp && sp <= old.sp + old.size)
+            old.flags |= kSsOnStack;
         if (c.has_input(0)) {
+            if (old.flags & kSsOnStack)
+                return r = LinuxReply::error(EPERM), false; // not while running on it
             struct {
                 uint64_t sp;
                 int32_t flags, pad;
@@ -667,9 +673,11 @@ bool handle(Ctx& x, LinuxReply& r) {
         int sig = int(tg ? c.args[2] : c.args[1]);
         if (tid <= 0 || (tg && tgid <= 0) || sig < 0 || sig > kNumSignals)
             return r = LinuxReply::error(EINVAL), false;
-        uint32_t pid = tg ? uint32_t(tgid) : c.pid;
-        if (!process_exists(pid))
+        // The thread must be alive and, for tgkill, belong to tgid.
+        int64_t owner = user::thread_owner(uint32_t(tid));
+        if (owner < 0 || (tg && uint32_t(owner) != uint32_t(tgid)))
             return r = LinuxReply::error(ESRCH), false;
+        uint32_t pid = uint32_t(owner);
         if (sig)
             raise_signal(pid, sig, kill_info(sig, c.pid, -6), uint32_t(tid));
         r = LinuxReply(0);
@@ -1032,20 +1040,38 @@ void handle_exec(Call& call) {
     g_timers.remove_if([pid](const Timer& t) { return t.pid == pid && t.id >= 0; });
 }
 
+// SYSCALLD_RAISE and RAISE_GROUP are for the kernel and the services that
+// raise signals (procd's SIGCHLD, vfsd's tty signals): an ordinary process
+// signals with kill(2), which syscalld checks.
+bool may_raise(const Message& m) {
+    uint32_t from = ipc::sender_service(m.header);
+    return (m.header.flags & ipc::kFromKernel) || from == ipc::service::PROCD ||
+           from == ipc::service::VFSD;
+}
+
 void handle_raise(Call& call) {
+    if (!may_raise(call.request()))
+        return call.fail(EPERM, "SYSCALLD_RAISE: only the kernel, procd and vfsd raise signals");
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     int32_t sig = rd.i32(), code = rd.i32();
     uint32_t sender = rd.u32();
     if (!rd.ok() || sig < 1 || sig > kNumSignals)
         return;
+    int32_t status = rd.i32(); // optional: SIGCHLD's si_status
+    bool has_status = rd.ok();
     if (!process_exists(pid))
         return;
     SigInfo info = kill_info(sig, sender, code);
+    if (has_status)
+        std::memcpy(info.rest + 12, &status, 4); // si_status at offset 24
     raise_signal(pid, sig, info);
 }
 
 void handle_raise_group(Call& call) {
+    if (!may_raise(call.request()))
+        return call.fail(EPERM,
+                         "SYSCALLD_RAISE_GROUP: only the kernel, procd and vfsd raise signals");
     auto rd = call.reader();
     uint32_t pgid = rd.u32();
     int32_t sig = rd.i32();

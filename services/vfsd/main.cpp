@@ -109,20 +109,6 @@ void handle_linux(Call& call) {
     o.reply.write(call.writer());
 }
 
-void raise_signal(uint32_t pid, int signo) {
-    if (!g_syscalld) {
-        auto h = lookup(ipc::service::SYSCALLD, 0);
-        if (h.is_error())
-            return;
-        g_syscalld = std::move(h.value());
-    }
-    auto m = new_message(ipc::op::SYSCALLD_RAISE);
-    MessageWriter w(*m);
-    w.u32(pid).i32(signo).i32(0).u32(0);
-    w.finish();
-    user::ipc_send(g_syscalld.get(), m.get());
-}
-
 void raise_group(uint32_t pgid, int signo) {
     if (!g_syscalld) {
         auto h = lookup(ipc::service::SYSCALLD, 0);
@@ -384,7 +370,6 @@ void mount_everything() {
         f.value()->path = "/dev/console";
         return f.value();
     };
-    g_vfs.raise_signal = raise_signal;
     g_vfs.tty_ioctl = [](Process& p, uint32_t request, const LinuxCall& c, LinuxReply& r) {
         return g_console->ioctl(p, request, c, r);
     };

@@ -208,9 +208,18 @@ struct Handler {
     int64_t arg(int i) const { return int64_t(c.args[i]); }
     int fd_arg(int i) const { return int32_t(c.args[i]); }
 
+    // EAGAIN instead of waiting: a later part of a large read, or
+    // MSG_DONTWAIT on recv/send.
+    bool no_wait() const {
+        constexpr uint64_t kMsgDontWait = 0x40;
+        auto nr = LinuxSyscall(c.nr);
+        bool msg = nr == LinuxSyscall::recvfrom || nr == LinuxSyscall::sendto;
+        return c.no_wait() || (msg && (c.args[3] & kMsgDontWait));
+    }
+
     Outcome stream_result(ErrorOr<size_t> r, const FilePtr& f, LinuxReply reply = {}) {
         if (r.is_error()) {
-            if (r.error().code() == EAGAIN && !f->nonblocking())
+            if (r.error().code() == EAGAIN && !f->nonblocking() && !no_wait())
                 return park();
             return fail(r.error());
         }
@@ -279,10 +288,8 @@ struct Handler {
         FilePtr f = TRY_OR_FAIL(p.file(fd_arg(0)));
         if (!f->writable())
             return fail(EBADF);
-        auto n = f->write(data.data(), data.size());
-        if (n.is_error() && n.error().code() == EPIPE && vfs.raise_signal)
-            vfs.raise_signal(p.pid, 13); // SIGPIPE
-        return stream_result(std::move(n), f);
+        // EPIPE: the kernel raises SIGPIPE before the call returns.
+        return stream_result(f->write(data.data(), data.size()), f);
     }
 
     Outcome pread() {
@@ -425,6 +432,12 @@ struct Handler {
 
     // --- metadata ---
     Outcome stat_path(int dirfd, std::string_view path, int flags, uint32_t out_arg, bool statx) {
+        constexpr int kAtNoAutomount = 0x800, kAtStatxSyncType = 0x6000;
+        int allowed = kAtSymlinkNofollow | kAtNoAutomount | kAtEmptyPath;
+        if (statx)
+            allowed |= kAtStatxSyncType;
+        if ((flags & ~allowed) || (flags & kAtStatxSyncType) == kAtStatxSyncType)
+            return fail(EINVAL);
         NodePtr node;
         if (path.empty()) {
             if (!(flags & kAtEmptyPath))
@@ -1060,9 +1073,23 @@ Outcome Handler::run() {
     case LinuxSyscall::sendto:
         return write(c.input(1));
     case LinuxSyscall::pread64:
+    case LinuxSyscall::preadv: // args[2] is the total byte count; the kernel scatters
         return pread();
     case LinuxSyscall::pwrite64:
+    case LinuxSyscall::pwritev:
         return pwrite();
+    case LinuxSyscall::preadv2:
+    case LinuxSyscall::pwritev2: {
+        // RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND: hints
+        // here (every write is synchronous in memory).
+        constexpr uint64_t kRwfKnown = 0x1f;
+        if (c.args[5] & ~kRwfKnown)
+            return fail(EOPNOTSUPP);
+        bool is_read = LinuxSyscall(c.nr) == LinuxSyscall::preadv2;
+        if (arg(3) == -1)
+            return is_read ? read() : write(c.input(1));
+        return is_read ? pread() : pwrite();
+    }
     case LinuxSyscall::open:
         return open(kAtFdCwd, c.input(0), int(arg(1)), uint32_t(arg(2)));
     case LinuxSyscall::creat:

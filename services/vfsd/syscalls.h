@@ -30,8 +30,6 @@ public:
     Namespace ns;
     ProcessTable procs;
     NodePtr console; // /dev/console
-    // A signal for a process (SIGPIPE), sent one-way to syscalld.
-    std::function<void(uint32_t pid, int signo)> raise_signal;
     // The console tty's ioctls (TCGETS ...), answered by the console device.
     std::function<ErrorOr<int64_t>(Process&, uint32_t request, const rustos::service::LinuxCall&,
                                    rustos::service::LinuxReply&)>

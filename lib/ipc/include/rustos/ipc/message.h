@@ -22,6 +22,14 @@ enum MessageFlags : uint16_t {
     // stamped by the kernel; see sender_service().
 };
 
+// Flags of an offloaded Linux system call (KERNEL_LINUX_SYSCALL's u32
+// flags). A read larger than one message goes out as several calls; every
+// call after the first carries kOffloadNoWait: answer EAGAIN instead of
+// waiting, so the kernel returns what was read so far, as Linux does.
+enum OffloadFlags : uint32_t {
+    kOffloadNoWait = 1,
+};
+
 struct MessageHeader {
     uint32_t op;     // operation (ops.def)
     int32_t status;  // in replies: 0 or -errno

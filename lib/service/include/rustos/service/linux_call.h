@@ -8,7 +8,8 @@
 //   - read-like calls get their count capped to what one message carries;
 //   - readv/writev get the total byte count in place of iovcnt (args[2]),
 //     writev's data as one input, readv's as one output;
-//   - execve's argv/envp arrive as string vectors.
+//   - execve's argv/envp arrive as string vectors;
+//   - sigaltstack gets the caller's user stack pointer in args[5].
 #pragma once
 
 #include <rustos/service/server.h>
@@ -23,6 +24,7 @@ namespace rustos::service {
 
 struct LinuxCall {
     uint32_t nr = 0;
+    uint32_t flags = 0; // ipc::OffloadFlags
     uint64_t args[6] = {};
     uint32_t pid = 0, tid = 0; // the calling process and thread
     handle_t process = 0;      // with calls that pass it (memory, fork, exec); the callee closes it
@@ -49,6 +51,8 @@ struct LinuxCall {
     ErrorOr<std::vector<std::string>> strings(uint32_t arg) const;
 
     int32_t arg_int(int i) const { return int32_t(args[i]); }
+    // A later part of a large read: EAGAIN instead of waiting.
+    bool no_wait() const { return flags & ipc::kOffloadNoWait; }
 };
 
 struct LinuxReply {

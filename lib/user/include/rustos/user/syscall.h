@@ -137,6 +137,7 @@ inline int64_t process_events(handle_t ep) {
 inline int64_t process_list(abi::ProcessInfo* out, size_t max) {
     return raw_syscall(abi::SYS_RUSTOS_PROCESS_LIST, uint64_t(out), max);
 }
+inline int64_t thread_owner(uint32_t tid) { return raw_syscall(abi::SYS_RUSTOS_THREAD_OWNER, tid); }
 inline int64_t mm_broker(abi::MmOp op, handle_t p, uint64_t addr, uint64_t len, uint64_t prot,
                          uint64_t flags) {
     return raw_syscall(abi::SYS_RUSTOS_MM_BROKER, uint32_t(op), p, addr, len, prot, flags);

@@ -79,14 +79,17 @@ def write_newc(files, links, out):
         parts = arc.split("/")[:-1]
         for i in range(1, len(parts) + 1):
             dirs.add("/".join(parts[:i]))
+    # Directories and links carry the time of the newest file (the same
+    # for the same inputs), files their own.
+    newest = max([int(host.stat().st_mtime) for _, host in files] or [0])
     for d in sorted(dirs):
-        record(d, 0o040755, b"", 0)
+        record(d, 0o040755, b"", newest)
     for arc, host in sorted(files):
         st = host.stat()
         mode = 0o100755 if st.st_mode & stat.S_IXUSR else 0o100644
         record(arc, mode, host.read_bytes(), int(st.st_mtime))
     for arc, target in sorted(links.items()):
-        record(arc, 0o120777, target.encode(), 0)
+        record(arc, 0o120777, target.encode(), newest)
     record("TRAILER!!!", 0, b"", 0)
     tmp = out.with_suffix(".tmp")
     tmp.write_bytes(bytes(data))

@@ -10,7 +10,7 @@
 
 namespace kernel {
 
-enum class ObjectType : uint8_t { Process, Endpoint, ReplyToken, AddressSpace };
+enum class ObjectType : uint8_t { Process, Endpoint, ReplyToken, AddressSpace, MemoryObject };
 
 class KernelObject {
 public:

@@ -74,6 +74,20 @@ ErrorOr<void> populate(AddressSpace& as, Vma& v, uint64_t page, bool write) {
         uint64_t phys = v.phys_base + (page - v.start);
         return mm::map_page(as.pml4, page, phys, pte_flags(v.prot) | mm::PTE_SW_NOFREE);
     }
+    if (v.kind == VmaKind::Object) {
+        // ENXIO past the end of the object: SIGBUS for the faulting access.
+        uint64_t frame = TRY(v.object->frame((page - v.start + v.object_offset) / kPage));
+        uint64_t flags = pte_flags(v.prot);
+        if (!v.shared) // private: the object's page until the first write
+            flags = (flags & ~mm::PTE_WRITABLE) | mm::PTE_SW_COW;
+        mm::frame_ref(frame);
+        auto r = mm::map_page(as.pml4, page, frame, flags);
+        if (r.is_error())
+            mm::frame_unref(frame);
+        if (!r.is_error() && write && !v.shared)
+            return break_cow(mm::find_pte(as.pml4, page), page, v);
+        return r;
+    }
     uint64_t frame = TRY(mm::alloc_zeroed_frame());
     auto r = mm::map_page(as.pml4, page, frame, pte_flags(v.prot));
     if (r.is_error()) {
@@ -105,6 +119,11 @@ ErrorOr<void> split_at(AddressSpace& as, uint64_t addr) {
     auto* tail = new Vma{addr, v->end, v->prot, v->kind, v->shared, phys, {}};
     if (!tail)
         return Error(ENOMEM, "out of memory splitting a mapping");
+    if (v->object) {
+        v->object->ref();
+        tail->object = v->object;
+        tail->object_offset = v->object_offset + (addr - v->start);
+    }
     v->end = addr;
     if (Vma* next = as.vmas.next(*v))
         as.vmas.insert_before(*next, *tail);
@@ -159,8 +178,9 @@ ErrorOr<RefPtr<AddressSpace>> AddressSpace::fork() {
     child->brk_start = brk_start;
     child->brk_current = brk_current;
     for (auto& v : vmas) {
-        TRY(insert_vma(*child, v.start, v.end, v.prot, v.kind, v.shared, v.phys_base));
-        if (v.shared) {
+        TRY(insert_vma(*child, v.start, v.end, v.prot, v.kind, v.shared, v.phys_base, v.object,
+                       v.object_offset));
+        if (v.shared && v.kind != VmaKind::Object) { // an object's pages are shared by it
             // Both sides must see the same pages: materialise them first.
             for (uint64_t va = v.start; va < v.end; va += kPage)
                 if (v.prot != 0)
@@ -198,10 +218,16 @@ const Vma* find_vma(const AddressSpace& as, uint64_t addr) {
 }
 
 ErrorOr<void> insert_vma(AddressSpace& as, uint64_t start, uint64_t end, uint32_t prot,
-                         VmaKind kind, bool shared, uint64_t phys_base) {
+                         VmaKind kind, bool shared, uint64_t phys_base, mm::MemoryObject* object,
+                         uint64_t object_offset) {
     auto* v = new Vma{start, end, prot, kind, shared, phys_base, {}};
     if (!v)
         return Error(ENOMEM, "out of memory for a mapping");
+    if (object) {
+        object->ref();
+        v->object = object;
+        v->object_offset = object_offset;
+    }
     for (auto& existing : as.vmas) {
         if (existing.start >= end) {
             as.vmas.insert_before(existing, *v);
@@ -229,25 +255,28 @@ uint64_t resident_pages(const AddressSpace& as) {
     return n;
 }
 
-bool handle_fault(AddressSpace& as, uint64_t addr, uint64_t error_code) {
+FaultResult handle_fault(AddressSpace& as, uint64_t addr, uint64_t error_code) {
     if (addr >= mm::kUserTop)
-        return false;
+        return FaultResult::Segv;
     Vma* v = find_vma_mut(as, addr);
     if (!v)
-        return false;
+        return FaultResult::Segv;
     bool write = error_code & 2, exec = error_code & 16, present = error_code & 1;
     if ((write && !(v->prot & PROT_WRITE)) || (exec && !(v->prot & PROT_EXEC)) ||
         (!write && !exec && !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))))
-        return false;
+        return FaultResult::Segv;
     uint64_t page = rustos::align_down(addr, kPage);
     if (present) {
         // Only a write to a copy-on-write page is legal on a present page.
         uint64_t* pte = mm::find_pte(as.pml4, page);
         if (!write || !pte || !(*pte & mm::PTE_SW_COW))
-            return false;
-        return !break_cow(pte, page, *v).is_error();
+            return FaultResult::Segv;
+        return break_cow(pte, page, *v).is_error() ? FaultResult::Segv : FaultResult::Resolved;
     }
-    return !populate(as, *v, page, write).is_error();
+    auto r = populate(as, *v, page, write);
+    if (!r.is_error())
+        return FaultResult::Resolved;
+    return r.error().code() == ENXIO ? FaultResult::Bus : FaultResult::Segv;
 }
 
 ErrorOr<void> prepare_range(AddressSpace& as, uint64_t addr, uint64_t len, bool write) {
@@ -272,15 +301,12 @@ uint64_t to_phys(AddressSpace& as, uint64_t addr) {
     return (*pte & mm::kPteAddrMask) | (addr & (kPage - 1));
 }
 
-ErrorOr<uint64_t> map_anonymous(AddressSpace& as, uint64_t addr, uint64_t len, uint32_t prot,
-                                bool fixed, bool noreplace, bool shared) {
-    if (len == 0)
-        return Error(EINVAL, "zero length");
-    len = rustos::align_up(len, kPage);
-    if (len == 0 || len > mm::kUserTop)
-        return Error(ENOMEM, "length too large");
-    if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
-        return Error(EINVAL, "unknown protection bits");
+namespace {
+
+// Where a new mapping of `len` bytes goes (mmap's placement rules); a
+// MAP_FIXED range is cleared first.
+ErrorOr<uint64_t> place_mapping(AddressSpace& as, uint64_t addr, uint64_t len, bool fixed,
+                                bool noreplace) {
     uint64_t start;
     if (fixed || noreplace) {
         if (!rustos::is_aligned(addr, kPage))
@@ -293,16 +319,48 @@ ErrorOr<uint64_t> map_anonymous(AddressSpace& as, uint64_t addr, uint64_t len, u
                 return Error(EEXIST, "MAP_FIXED_NOREPLACE range in use");
             TRY(unmap(as, start, len));
         }
-    } else {
-        start = 0;
-        if (addr && rustos::is_aligned(addr, kPage) && addr + len <= mm::kUserTop &&
-            addr + len > addr && range_is_free(as, addr, addr + len))
-            start = addr;
-        if (!start)
-            start = find_gap(as, len);
-        if (!start)
-            return Error(ENOMEM, "no free address range");
+        return start;
     }
+    start = 0;
+    if (addr && rustos::is_aligned(addr, kPage) && addr + len <= mm::kUserTop &&
+        addr + len > addr && range_is_free(as, addr, addr + len))
+        start = addr;
+    if (!start)
+        start = find_gap(as, len);
+    if (!start)
+        return Error(ENOMEM, "no free address range");
+    return start;
+}
+
+} // namespace
+
+ErrorOr<uint64_t> map_object(AddressSpace& as, mm::MemoryObject& object, uint64_t offset,
+                             uint64_t addr, uint64_t len, uint32_t prot, bool fixed, bool noreplace,
+                             bool shared) {
+    if (len == 0)
+        return Error(EINVAL, "zero length");
+    if (!rustos::is_aligned(offset, kPage))
+        return Error(EINVAL, "unaligned offset");
+    len = rustos::align_up(len, kPage);
+    if (len == 0 || len > mm::kUserTop || offset > mm::MemoryObject::kMaxSize)
+        return Error(ENOMEM, "length too large");
+    if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return Error(EINVAL, "unknown protection bits");
+    uint64_t start = TRY(place_mapping(as, addr, len, fixed, noreplace));
+    TRY(insert_vma(as, start, start + len, prot, VmaKind::Object, shared, 0, &object, offset));
+    return start;
+}
+
+ErrorOr<uint64_t> map_anonymous(AddressSpace& as, uint64_t addr, uint64_t len, uint32_t prot,
+                                bool fixed, bool noreplace, bool shared) {
+    if (len == 0)
+        return Error(EINVAL, "zero length");
+    len = rustos::align_up(len, kPage);
+    if (len == 0 || len > mm::kUserTop)
+        return Error(ENOMEM, "length too large");
+    if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
+        return Error(EINVAL, "unknown protection bits");
+    uint64_t start = TRY(place_mapping(as, addr, len, fixed, noreplace));
     TRY(insert_vma(as, start, start + len, prot, VmaKind::Anonymous, shared));
     return start;
 }
@@ -406,7 +464,8 @@ ErrorOr<uint64_t> remap(AddressSpace& as, uint64_t old_addr, uint64_t old_len, u
     TRY(split_at(as, old_addr));
     TRY(split_at(as, old_addr + old_len));
     Vma* src = find_vma_mut(as, old_addr);
-    TRY(insert_vma(as, dest, dest + new_len, src->prot, src->kind, src->shared));
+    TRY(insert_vma(as, dest, dest + new_len, src->prot, src->kind, src->shared, 0, src->object,
+                   src->object_offset));
     // Move the page-table entries (frames keep their references).
     for (uint64_t off = 0; off < old_len; off += kPage) {
         uint64_t* pte = mapped_pte(as, old_addr + off);

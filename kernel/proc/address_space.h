@@ -5,6 +5,7 @@
 #pragma once
 
 #include "lib/list.h"
+#include "mm/memory_object.h"
 #include "object/object.h"
 
 #include <rustos/base/error.h>
@@ -15,7 +16,10 @@ using rustos::ErrorOr;
 
 enum : uint32_t { PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4 };
 
-enum class VmaKind : uint8_t { Image, Heap, Stack, Anonymous, Physical };
+// Object: pages of a memory object (a file's page cache). Shared, they are
+// the object's frames; private, they start as the object's frames and are
+// copied on the first write.
+enum class VmaKind : uint8_t { Image, Heap, Stack, Anonymous, Physical, Object };
 
 struct Vma {
     uint64_t start, end; // page aligned, [start, end)
@@ -24,7 +28,17 @@ struct Vma {
     bool shared = false;    // MAP_SHARED: fork shares the pages instead of copying them
     uint64_t phys_base = 0; // Physical: start maps to this physical address (not owned)
     ListNode node;
+    mm::MemoryObject* object = nullptr; // Object: one reference, held by this VMA
+    uint64_t object_offset = 0;         // Object: where `start` is in the object (bytes)
+
+    ~Vma() {
+        if (object)
+            object->unref();
+    }
 };
+
+// What a user page fault comes to.
+enum class FaultResult { Resolved, Segv, Bus };
 
 struct AddressSpace final : KernelObject {
     AddressSpace() : KernelObject(ObjectType::AddressSpace) {}
@@ -42,19 +56,27 @@ struct AddressSpace final : KernelObject {
     bool live = false;
 };
 
-// Resolves a page fault at `addr`; false means the access is invalid.
-bool handle_fault(AddressSpace& as, uint64_t addr, uint64_t error_code);
+// Resolves a page fault at `addr`: Segv for an invalid access, Bus past
+// the end of a memory object.
+FaultResult handle_fault(AddressSpace& as, uint64_t addr, uint64_t error_code);
 // Makes [addr, addr+len) present (and writable, for write) for kernel access.
 ErrorOr<void> prepare_range(AddressSpace& as, uint64_t addr, uint64_t len, bool write);
 // Physical address of a present page's byte, or 0.
 uint64_t to_phys(AddressSpace& as, uint64_t addr);
 const Vma* find_vma(const AddressSpace& as, uint64_t addr);
 
+// `object` (Object kind) gets a new reference held by the VMA.
 ErrorOr<void> insert_vma(AddressSpace& as, uint64_t start, uint64_t end, uint32_t prot,
-                         VmaKind kind, bool shared = false, uint64_t phys_base = 0);
+                         VmaKind kind, bool shared = false, uint64_t phys_base = 0,
+                         mm::MemoryObject* object = nullptr, uint64_t object_offset = 0);
 bool range_is_free(const AddressSpace& as, uint64_t start, uint64_t end);
 ErrorOr<uint64_t> map_anonymous(AddressSpace& as, uint64_t addr, uint64_t len, uint32_t prot,
                                 bool fixed, bool noreplace, bool shared);
+// Maps [offset, offset+len) of a memory object (page aligned offset);
+// shared or private (copy-on-write). Returns the address chosen.
+ErrorOr<uint64_t> map_object(AddressSpace& as, mm::MemoryObject& object, uint64_t offset,
+                             uint64_t addr, uint64_t len, uint32_t prot, bool fixed, bool noreplace,
+                             bool shared);
 // Maps physical memory that the address space does not own (read-only
 // boot bundle, for one); returns the address chosen.
 ErrorOr<uint64_t> map_physical(AddressSpace& as, uint64_t phys, uint64_t len, uint32_t prot);

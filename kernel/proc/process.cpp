@@ -57,6 +57,10 @@ VmaKind vma_kind(rustos::abi::MapKind k) {
     case rustos::abi::MapKind::Stack:
         return VmaKind::Stack;
     case rustos::abi::MapKind::Anonymous:
+    // What the process broker builds is plain memory: physical and object
+    // mappings come only from their own calls.
+    case rustos::abi::MapKind::Physical:
+    case rustos::abi::MapKind::Object:
         return VmaKind::Anonymous;
     }
     return VmaKind::Anonymous;
@@ -115,9 +119,9 @@ Process* find(int pid) {
 Process* current_process() { return sched::current()->process; }
 uint64_t page_table_of(const Process& p) { return p.space ? p.space->pml4 : mm::kernel_pml4(); }
 
-bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
+FaultResult handle_user_page_fault(uint64_t addr, uint64_t error_code) {
     Process* p = current_process();
-    return p && p->space && handle_fault(*p->space, addr, error_code);
+    return p && p->space ? handle_fault(*p->space, addr, error_code) : FaultResult::Segv;
 }
 const char* name_of(const Process& p) { return p.name; }
 
@@ -406,9 +410,9 @@ void finish_process(Process& p) {
     p.state = ProcessState::Exited;
     int status = p.wait_status;
     if (status & 0x7f)
-        LOG_INFO("proc", "pid %d (%s) terminated by signal %d", p.pid, p.name, status & 0x7f);
+        LOG_DEBUG("proc", "pid %d (%s) terminated by signal %d", p.pid, p.name, status & 0x7f);
     else
-        LOG_INFO("proc", "pid %d (%s) exited with status %d", p.pid, p.name, (status >> 8) & 0xff);
+        LOG_DEBUG("proc", "pid %d (%s) exited with status %d", p.pid, p.name, (status >> 8) & 0xff);
     // Endpoints it served close (their callers fail), calls it received but
     // did not answer fail with ECONNRESET.
     p.handles.close_all();
@@ -472,7 +476,7 @@ void terminate(Process& p, int signo) {
     arch::InterruptGuard guard;
     if (p.exiting || p.state == ProcessState::Exited)
         return;
-    LOG_INFO("proc", "pid %d (%s) terminated by signal %d on request", p.pid, p.name, signo);
+    LOG_DEBUG("proc", "pid %d (%s) terminated by signal %d on request", p.pid, p.name, signo);
     begin_exit(p, signo & 0x7f);
     p.stopped = false;
     sched::wake_all(p.continue_waiters);

@@ -138,7 +138,7 @@ ErrorOr<void> require(Process& p, Capability c, const char* what);
 // --- address space ---
 // Resolves a page fault on a user address in the current process; false
 // means the access is invalid.
-bool handle_user_page_fault(uint64_t addr, uint64_t error_code);
+FaultResult handle_user_page_fault(uint64_t addr, uint64_t error_code);
 // Makes [addr, addr+len) of the process present for kernel access (EFAULT
 // if not mapped with the needed permission).
 inline ErrorOr<void> prepare_user_range(Process& p, uint64_t addr, uint64_t len, bool write) {

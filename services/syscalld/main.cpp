@@ -20,6 +20,7 @@
 #include <cstring>
 #include <list>
 #include <map>
+#include <optional>
 
 using namespace rustos;
 using namespace rustos::service;
@@ -284,6 +285,34 @@ ErrorOr<Handle> vfsd() {
     return Handle(handle_t(user::handle_duplicate(g_vfsd.get(), abi::RIGHT_CALL)));
 }
 
+// mmap of a file through its memory object (VFSD_MAP_FD). nullopt when
+// the file has none (vfsd answered ENODEV): the caller copies instead.
+std::optional<LinuxReply> map_file_object(const LinuxCall& c, handle_t vfsd_ep, int32_t fd,
+                                          uint64_t addr, uint64_t len, uint64_t prot,
+                                          uint64_t mm_flags, uint64_t offset,
+                                          bool shared_writable) {
+    auto req = new_message(ipc::op::VFSD_MAP_FD);
+    auto rep = new_message();
+    MessageWriter w(*req);
+    w.u32(c.pid).i32(fd).u32(shared_writable ? 1 : 0);
+    w.finish();
+    auto r = call(vfsd_ep, *req, *rep);
+    if (r.is_error())
+        return r.error().code() == ENODEV ? std::nullopt
+                                          : std::optional(LinuxReply::error(r.error().code()));
+    Handle object(rep->header.handle_count ? rep->header.handles[0] : 0);
+    auto rd = reader_of(*rep);
+    rd.u64(); // size: past its end the mapping faults with SIGBUS
+    uint32_t mode = rd.u32(), open_flags = rd.u32();
+    (void)mode;
+    if (!rd.ok() || !object)
+        return LinuxReply::error(EIO);
+    if ((open_flags & 3) == 1) // O_WRONLY
+        return LinuxReply::error(EACCES);
+    return LinuxReply(user::mm_map_object(c.process, object.get(), addr, len,
+                                          abi::mm_prot_flags(uint32_t(prot), mm_flags), offset));
+}
+
 LinuxReply mmap_call(const LinuxCall& c) {
     constexpr uint64_t kMapShared = 1, kMapSharedValidate = 3, kMapFixed = 0x10,
                        kMapAnonymous = 0x20, kMapFixedNoreplace = 0x100000;
@@ -306,12 +335,17 @@ LinuxReply mmap_call(const LinuxCall& c) {
         int64_t r = mm(abi::MmOp::Map, c, addr, len, prot, mm_flags);
         return LinuxReply(r);
     }
-    // A file: its contents are copied into a private mapping.
-    // FIXME: kMapShared file mappings are copies too: writes through them do
-    // not reach the file and other mappings do not see them.
     auto v = vfsd();
     if (v.is_error())
         return LinuxReply::error(ENODEV);
+    // A file with a page cache (tmpfs, the boot bundle): its memory object
+    // is mapped, shared or copy-on-write; no bytes are copied.
+    auto mapped = map_file_object(c, v.value().get(), fd, addr, len, prot, mm_flags, offset,
+                                  type == kMapShared && (prot & 2));
+    if (mapped)
+        return *mapped;
+    // Any other file (procfs, ...): its contents are copied into a private
+    // mapping.
     auto req = new_message(ipc::op::VFSD_READ_FD);
     auto rep = new_message();
     {
@@ -1158,9 +1192,7 @@ void on_wake() {
 int main() {
     Server server("syscalld", ipc::service::SYSCALLD);
     server.serve_linux_calls();
-    server.set_not_yet(
-        "shared file mappings (kMapShared of a file is a private copy), CPU-time timers "
-        "(ITIMER_VIRTUAL/PROF), real-time signal queueing");
+    server.set_not_yet("CPU-time timers (ITIMER_VIRTUAL/PROF), real-time signal queueing");
     server.on(ipc::op::KERNEL_LINUX_SYSCALL, handle_linux);
     server.on(ipc::op::KERNEL_FAULT, handle_fault);
     server.on(ipc::op::SYSCALLD_FORK, handle_fork);

@@ -46,6 +46,19 @@ ErrorOr<size_t> BootNode::read(uint64_t offset, char* buf, size_t n) {
     return got;
 }
 
+ErrorOr<int64_t> BootNode::share_memory(bool writable) {
+    if (type() != FileType::Regular)
+        return Error(ENODEV, "not a regular file");
+    if (writable)
+        return Error(EROFS, "read-only file system");
+    if (!m_cache) {
+        auto mem = TRY(SharedMemory::create(m_data.size()));
+        __builtin_memcpy(mem->data(), m_data.data(), m_data.size());
+        m_cache = std::move(mem);
+    }
+    return m_cache->share(false);
+}
+
 ErrorOr<std::string> BootNode::readlink() {
     if (type() != FileType::Symlink)
         return Error(EINVAL, "not a symbolic link");

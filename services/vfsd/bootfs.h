@@ -4,6 +4,7 @@
 #pragma once
 
 #include "node.h"
+#include "shared_memory.h"
 
 #include <rustos/base/span.h>
 
@@ -24,12 +25,16 @@ public:
         return Error(EROFS, "read-only file system");
     }
     bool read_only() const override { return true; }
+    // The page cache of a mapped boot-bundle file: filled once, shared by
+    // every mapping (shared libraries map without a copy each time).
+    ErrorOr<int64_t> share_memory(bool writable) override;
 
     std::map<std::string, std::shared_ptr<BootNode>> children;
 
 private:
     Attributes m_attr;
     std::string_view m_data;
+    std::unique_ptr<SharedMemory> m_cache;
 };
 
 // Builds the tree from a cpio archive (which must stay mapped).

@@ -309,6 +309,32 @@ void handle_read_fd(Call& call) {
     call.writer().bytes(buf.data(), got);
 }
 
+void handle_map_fd(Call& call) {
+    if (ipc::sender_service(call.request().header) != ipc::service::SYSCALLD)
+        return call.fail(EPERM, "MAP_FD: only syscalld maps files");
+    auto rd = call.reader();
+    uint32_t pid = rd.u32();
+    int32_t fd = rd.i32();
+    bool shared_writable = rd.u32() != 0;
+    if (!rd.ok())
+        return call.fail(EINVAL, "MAP_FD: malformed");
+    Process* p = g_vfs.procs.find(pid);
+    auto file = p ? p->file(fd) : ErrorOr<FilePtr>(Error(EBADF, "bad file descriptor"));
+    if (file.is_error())
+        return call.fail(EBADF, "bad file descriptor");
+    FilePtr f = file.value();
+    Attributes a = f->node()->attributes();
+    if (FileType(a.mode & kTypeMask) != FileType::Regular)
+        return call.fail(ENODEV, "not a regular file");
+    if (shared_writable && !f->writable())
+        return call.fail(EACCES, "shared writable mapping of a file not open for writing");
+    auto h = f->node()->share_memory(shared_writable);
+    if (h.is_error())
+        return call.fail(h.error().code(), h.error().reason());
+    call.writer().u64(a.size).u32(a.mode).u32(uint32_t(f->flags()));
+    call.writer().handle(handle_t(h.value()));
+}
+
 void handle_set_fd_limit(Call& call) {
     auto rd = call.reader();
     uint32_t pid = rd.u32(), limit = rd.u32();
@@ -384,7 +410,7 @@ int main() {
     server.serve_linux_calls();
     server.set_not_yet(
         "the FAT32 boot volume (the file system code is ready: mounting waits for storaged "
-        "and the AHCI/NVMe drivers); file-backed shared mappings");
+        "and the AHCI/NVMe drivers)");
     server.on(ipc::op::KERNEL_LINUX_SYSCALL, handle_linux);
     server.on(ipc::op::VFSD_FORK, handle_fork);
     server.on(ipc::op::VFSD_EXEC, handle_exec);
@@ -392,6 +418,7 @@ int main() {
     server.on(ipc::op::VFSD_PROCESS_INFO, handle_process_info);
     server.on(ipc::op::VFSD_READ_FILE, handle_read_file);
     server.on(ipc::op::VFSD_READ_FD, handle_read_fd);
+    server.on(ipc::op::VFSD_MAP_FD, handle_map_fd);
     server.on(ipc::op::VFSD_SET_FD_LIMIT, handle_set_fd_limit);
     server.on_event(handle_event);
     server.set_wakeups(next_deadline, on_wake);

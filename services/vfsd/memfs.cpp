@@ -40,28 +40,17 @@ Attributes MemFile::attributes() {
 }
 
 ErrorOr<size_t> MemFile::read(uint64_t offset, char* buf, size_t n) {
-    if (offset >= m_data.size())
-        return size_t(0);
-    size_t got = std::min<uint64_t>(n, m_data.size() - offset);
-    m_data.copy(buf, got, offset);
-    return got;
+    return m_data.read(offset, buf, n);
 }
 
 ErrorOr<size_t> MemFile::write(uint64_t offset, const char* data, size_t n) {
-    constexpr uint64_t kMaxFile = 1ull << 31;
-    if (offset > kMaxFile || n > kMaxFile - offset)
-        return Error(EFBIG, "file too large for tmpfs");
-    if (offset + n > m_data.size())
-        m_data.resize(offset + n, '\0');
-    m_data.replace(offset, n, data, n);
+    size_t done = TRY(m_data.write(offset, data, n));
     touch_modified();
-    return n;
+    return done;
 }
 
 ErrorOr<void> MemFile::truncate(uint64_t size) {
-    if (size > (1ull << 31))
-        return Error(EFBIG, "file too large for tmpfs");
-    m_data.resize(size, '\0');
+    TRY(m_data.resize(size));
     touch_modified();
     return {};
 }

@@ -2,6 +2,7 @@
 // writable directories vfsd builds itself (the root's mount points).
 #pragma once
 
+#include "file_data.h"
 #include "node.h"
 
 #include <map>
@@ -30,10 +31,10 @@ public:
     ErrorOr<size_t> read(uint64_t offset, char* buf, size_t n) override;
     ErrorOr<size_t> write(uint64_t offset, const char* data, size_t n) override;
     ErrorOr<void> truncate(uint64_t size) override;
-    const std::string& contents() const { return m_data; }
+    ErrorOr<int64_t> share_memory(bool writable) override { return m_data.share(writable); }
 
 private:
-    std::string m_data;
+    FileData m_data;
 };
 
 class MemSymlink final : public MemNode {

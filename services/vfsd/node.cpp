@@ -109,4 +109,8 @@ ErrorOr<int64_t> OpenFile::seek(int64_t off, int whence) {
 
 uint32_t OpenFile::poll() { return kPollIn | kPollOut; }
 
+ErrorOr<int64_t> Node::share_memory(bool) {
+    return Error(ENODEV, "no shared memory behind this file");
+}
+
 } // namespace vfsd

@@ -104,6 +104,10 @@ public:
     virtual ErrorOr<std::shared_ptr<OpenFile>> open(int flags);
     // Writes fail with EROFS (the boot bundle).
     virtual bool read_only() const { return false; }
+    // Regular files that can be mapped without a copy: a new handle to the
+    // shared memory holding the file (SharedMemory::share). ENODEV for the
+    // others, which mmap copies.
+    virtual ErrorOr<int64_t> share_memory(bool writable);
 };
 
 using NodePtr = std::shared_ptr<Node>;

@@ -14,6 +14,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent.parent / "
 import qemu  # noqa: E402
 
 ANSI = re.compile(rb"\x1b\[[0-9;=?]*[A-Za-z]")
+ANSI_END = re.compile(rb"[A-Za-z]")
+# busybox ash's prompt as root: the working directory, then " # ".
+PROMPT = r"(?:^|\n)(?:/\S*|~) # "
+KLOG = re.compile(r"^\[\s*\d+\.\d+\] [DIWE] ")
 
 
 class TestFailure(Exception):
@@ -32,6 +36,7 @@ class Machine:
         self.log = ""
         self._pos = 0  # expect() searches from here
         self.proc = None
+        self._held = b""  # the start of an escape sequence the next read completes
         self.exit_status = None
         self._tmp = None
 
@@ -63,7 +68,17 @@ class Machine:
             return True
         data = os.read(self.proc.stdout.fileno(), 65536)
         if not data:
+            if self._held:
+                self.log += self._held.replace(b"\r", b"").decode("utf-8", "replace")
+                self._held = b""
             return False
+        data = self._held + data
+        # An escape sequence split across reads is held back until it ends.
+        cut = data.rfind(b"\x1b")
+        if cut >= 0 and not ANSI_END.search(data, cut + 1) and len(data) - cut < 16:
+            data, self._held = data[:cut], data[cut:]
+        else:
+            self._held = b""
         self.log += ANSI.sub(b"", data).replace(b"\r", b"").decode("utf-8", "replace")
         return True
 
@@ -113,6 +128,18 @@ class Machine:
         """Types `text` on the serial console."""
         self.proc.stdin.write(text.encode())
         self.proc.stdin.flush()
+
+    def run(self, command, timeout=30):
+        """Types `command` at the shell prompt, waits for the next prompt
+        and returns what the command printed (kernel log lines left out)."""
+        self.send(command + "\n")
+        # The tty echoes the line as typed; then comes the output, then the
+        # prompt ("<cwd> # ").
+        self.expect(re.escape(command.splitlines()[-1]) + r"\n", timeout)
+        start = self._pos
+        prompt = self.expect(PROMPT, timeout)
+        out = self.log[start:prompt.start()]
+        return "\n".join(l for l in out.split("\n") if not KLOG.match(l))
 
     def wait_exit(self, timeout=60):
         """Waits for QEMU to end (reading the console meanwhile); returns its

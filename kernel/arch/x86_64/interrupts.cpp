@@ -98,7 +98,8 @@ bool user_copy_fault(TrapFrame& f) {
         if (f.rip != e[0])
             continue;
         uint64_t addr = read_cr2();
-        if (addr < mm::kUserTop && proc::handle_user_page_fault(addr, f.error_code))
+        if (addr < mm::kUserTop &&
+            proc::handle_user_page_fault(addr, f.error_code) == proc::FaultResult::Resolved)
             return true; // retry the instruction
         f.rip = e[1];
         return true;
@@ -134,15 +135,24 @@ int code_for_exception(const TrapFrame& f) {
 
 void user_exception(TrapFrame& f) {
     uint64_t addr = f.vector == 14 ? read_cr2() : f.rip;
-    if (f.vector == 14 && proc::handle_user_page_fault(addr, f.error_code))
+    auto fault =
+        f.vector == 14 ? proc::handle_user_page_fault(addr, f.error_code) : proc::FaultResult::Segv;
+    if (fault == proc::FaultResult::Resolved)
         return;
-    int signo = signal_for_exception(f.vector);
+    // Past the end of a mapped file (memory object): SIGBUS, BUS_ADRERR.
+    bool bus = fault == proc::FaultResult::Bus;
+    int signo = bus ? 7 : signal_for_exception(f.vector);
+    int code = bus ? 2 : code_for_exception(f);
     // syscalld decides (the process may handle the signal); the frame is
     // built on the way back to user mode.
-    if (signal::route_fault(f, signo, code_for_exception(f), f.vector == 14 ? addr : f.rip))
+    if (signal::route_fault(f, signo, code, f.vector == 14 ? addr : f.rip))
         return;
     char reason[160];
-    if (f.vector == 14)
+    if (bus)
+        kernel::format(reason, sizeof reason,
+                       "bus error at 0x%lx (past the end of the mapped file) rip=0x%lx", addr,
+                       f.rip);
+    else if (f.vector == 14)
         kernel::format(reason, sizeof reason, "page fault at 0x%lx (%s, %s) rip=0x%lx", addr,
                        (f.error_code & 2) ? "write" : ((f.error_code & 16) ? "exec" : "read"),
                        (f.error_code & 1) ? "protection" : "not present", f.rip);

@@ -46,7 +46,9 @@ enum Rights : uint32_t {
     RIGHT_INFO = 1u << 5,      // process: PROCESS_INFO
     RIGHT_MANAGE = 1u << 6,    // process: broker calls, PROCESS_SET_PID, CAP_GRANT target
     RIGHT_START = 1u << 7,     // process: PROCESS_RESUME
-    RIGHTS_ALL = 0xff,
+    RIGHT_MAP = 1u << 8,       // memory object: map it (MEMORY_MAP, MM_MAP_OBJECT)
+    RIGHT_WRITE = 1u << 9,     // memory object: map it shared and writable
+    RIGHTS_ALL = 0x3ff,
 };
 
 // PROCESS_START flags.
@@ -67,7 +69,14 @@ struct ForkArgs {
 };
 
 // PROCESS_MAP kinds (what the region is for; /proc/<pid>/maps shows it).
-enum class MapKind : uint32_t { Image = 0, Heap = 1, Stack = 2, Anonymous = 3 };
+enum class MapKind : uint32_t {
+    Image = 0,
+    Heap = 1,
+    Stack = 2,
+    Anonymous = 3,
+    Physical = 4,
+    Object = 5
+};
 
 // MM_BROKER operations.
 //   Map(addr, len, prot, flags MM_FIXED|MM_NOREPLACE|MM_SHARED) → address
@@ -86,6 +95,10 @@ enum class MmOp : uint32_t {
     Discard = 7
 };
 inline constexpr uint64_t MM_FIXED = 1, MM_NOREPLACE = 2, MM_SHARED = 4, MM_MAYMOVE = 8;
+// MEMORY_MAP and MM_MAP_OBJECT take protection and flags in one argument.
+inline constexpr uint64_t mm_prot_flags(uint32_t prot, uint64_t flags) {
+    return uint64_t(prot) | (flags << 32);
+}
 
 enum class ProcessState : uint32_t { Created = 0, Suspended = 1, Running = 2, Exited = 3 };
 
@@ -140,7 +153,7 @@ struct ExecCommit {
 struct VmaInfo {
     uint64_t start, end;
     uint32_t prot;   // PROT_* bits
-    uint32_t kind;   // MapKind, or 4 for a mapping of physical memory
+    uint32_t kind;   // MapKind
     uint32_t shared; // MAP_SHARED
     uint32_t reserved;
 };

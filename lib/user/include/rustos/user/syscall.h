@@ -138,6 +138,21 @@ inline int64_t process_list(abi::ProcessInfo* out, size_t max) {
     return raw_syscall(abi::SYS_RUSTOS_PROCESS_LIST, uint64_t(out), max);
 }
 inline int64_t thread_owner(uint32_t tid) { return raw_syscall(abi::SYS_RUSTOS_THREAD_OWNER, tid); }
+inline int64_t mm_map_object(handle_t process, handle_t object, uint64_t addr, uint64_t len,
+                             uint64_t prot_flags, uint64_t offset) {
+    return raw_syscall(abi::SYS_RUSTOS_MM_MAP_OBJECT, process, object, addr, len, prot_flags,
+                       offset);
+}
+inline int64_t memory_create(uint64_t size) {
+    return raw_syscall(abi::SYS_RUSTOS_MEMORY_CREATE, size);
+}
+inline int64_t memory_resize(handle_t object, uint64_t size) {
+    return raw_syscall(abi::SYS_RUSTOS_MEMORY_RESIZE, object, size);
+}
+inline int64_t memory_map(handle_t object, uint64_t addr, uint64_t len, uint64_t prot_flags,
+                          uint64_t offset) {
+    return raw_syscall(abi::SYS_RUSTOS_MEMORY_MAP, object, addr, len, prot_flags, offset);
+}
 inline int64_t mm_broker(abi::MmOp op, handle_t p, uint64_t addr, uint64_t len, uint64_t prot,
                          uint64_t flags) {
     return raw_syscall(abi::SYS_RUSTOS_MM_BROKER, uint32_t(op), p, addr, len, prot, flags);

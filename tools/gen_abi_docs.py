@@ -54,8 +54,13 @@ def kernel_dispatched():
 
 
 def offloaded():
+    """{linux name: owning service} from the spec table of offload.cpp."""
     text = (ROOT / "kernel/syscalls/offload.cpp").read_text()
-    return dict(re.findall(r"\{LinuxSyscall::(\w+), rustos::ipc::service::(\w+),", text))
+    aliases = dict(re.findall(r"\b([A-Z]) = service::(\w+)", text))
+    specs = re.findall(r"\{LinuxSyscall::(\w+), ([A-Z]\w*),", text)
+    if not aliases or not specs:
+        sys.exit("gen_abi_docs: cannot read the offload table in kernel/syscalls/offload.cpp")
+    return {name: aliases.get(svc, svc) for name, svc in specs}
 
 
 def render_syscalls():
@@ -72,10 +77,18 @@ def render_syscalls():
            "number returns `-ENOSYS` and logs",
            "`syscall: pid N (name): NAME (nr) not implemented -> ENOSYS` once per process.", "",
            "| Nr | Name | Handled by |", "|---:|---|---|"]
-    for name in sorted(kernel_dispatched(), key=lambda n: linux[n]):
-        where = "offloaded to `%s` (kernel default otherwise)" % off[name].lower() if name in off else "kernel"
+    kernel = set(kernel_dispatched())
+    for name in sorted(kernel | set(off), key=lambda n: linux[n]):
+        if name in off:
+            where = "`%s`" % off[name].lower()
+            if name in kernel:
+                where += " (kernel default before it runs)"
+        else:
+            where = "kernel"
         out.append("| %d | `%s` | %s |" % (linux[name], name, where))
-    out += ["", "## Native calls (`SYS_RUSTOS_*`, `0x52550000 + n`)", "",
+    out += ["", "`clone` of a thread (`CLONE_THREAD`) is kernel mechanism; only new processes go to procd.",
+            "A `read`/`write`/`pread64`/`pwrite64` larger than one message goes out as consecutive calls.",
+            "", "## Native calls (`SYS_RUSTOS_*`, `0x52550000 + n`)", "",
             "A call with a gate needs that capability (`EPERM` and one log line otherwise).", "",
             "| Nr | Name | Gate | Signature | Meaning |", "|---:|---|---|---|---|"]
     for n, name, gate, sig, desc in native_calls():

@@ -86,3 +86,38 @@ def test_conformance_matches_linux(boot):
             failures = m.run("grep -v ': ok ' /tmp/conformance.out")
             check(False, "conformance on RustOS: %s\n%s" % (summary, failures))
         check(re.match(r"conformance: \d+ passed, 0 failed$", summary), "summary: %r" % summary)
+
+
+def test_console_is_a_tty(boot):
+    with boot(mode="kernel") as m:
+        wait_for_shell(m)
+        out = m.run("tty; stty size")
+        check(out.split() == ["/dev/console", "24", "80"], "tty; stty size: %r" % out)
+        out = m.run("stty -a")
+        check("isig icanon iexten echo" in out and "intr = ^C" in out, "stty -a:\n" + out)
+        # Canonical mode in cat: erase (^?) and werase (^W) edit the line,
+        # ^D on an empty line is end of file.
+        m.send("cat > /tmp/typed\n")
+        m.expect(r"cat > /tmp/typed\n")
+        time.sleep(0.5)  # typed ahead, it would go to the shell's line editor
+        m.send("abd\x7fc\nfirst\x17second\n\x04")
+        m.expect(PROMPT)
+        out = m.run("cat /tmp/typed")
+        check(out.split("\n") == ["abc", "second"], "the line discipline edited wrongly: %r" % out)
+        # Job control: ^Z stops the foreground job, fg continues it, ^\ quits it.
+        m.send("sleep 100\n")
+        m.expect(r"sleep 100\n")
+        time.sleep(1.0)
+        m.send("\x1a")
+        m.expect(r"\[1\]\+\s+Stopped\s+sleep 100", timeout=10)
+        m.expect(PROMPT)
+        out = m.run("jobs")
+        check(re.search(r"\[1\]\+\s+Stopped\s+sleep 100", out), "jobs: %r" % out)
+        m.send("fg\n")
+        m.expect(r"fg\nsleep 100\n")
+        time.sleep(1.0)
+        m.send("\x1c")
+        m.expect(r"Quit", timeout=10)
+        m.expect(PROMPT)
+        out = m.run("echo status $?")
+        check(out.strip() == "status 131", "^\\ should end the job with SIGQUIT (131): %r" % out)

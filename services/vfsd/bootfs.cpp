@@ -59,6 +59,13 @@ ErrorOr<int64_t> BootNode::share_memory(bool writable) {
     return m_cache->share(false);
 }
 
+namespace {
+// The one boot bundle: its size and file count, for statfs.
+FsStats g_bootfs_stats;
+} // namespace
+
+FsStats BootNode::fs_stats() { return g_bootfs_stats; }
+
 ErrorOr<std::string> BootNode::readlink() {
     if (type() != FileType::Symlink)
         return Error(EINVAL, "not a symbolic link");
@@ -101,6 +108,9 @@ ErrorOr<std::shared_ptr<BootNode>> load_bootfs(rustos::ReadonlyBytes archive, si
         slot = std::make_shared<BootNode>(ft, e.mode & 07777, e.mtime, data);
         ++*files;
     }
+    constexpr uint64_t kRustosBootfsMagic = 0x626f6f74; // "boot"
+    g_bootfs_stats =
+        FsStats{kRustosBootfsMagic, (archive.size() + 4095) / 4096, 0, uint64_t(*files), 0, true};
     return root;
 }
 

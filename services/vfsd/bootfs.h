@@ -28,6 +28,7 @@ public:
     // The page cache of a mapped boot-bundle file: filled once, shared by
     // every mapping (shared libraries map without a copy each time).
     ErrorOr<int64_t> share_memory(bool writable) override;
+    FsStats fs_stats() override;
 
     std::map<std::string, std::shared_ptr<BootNode>> children;
 

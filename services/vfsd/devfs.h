@@ -13,6 +13,8 @@ public:
     Attributes attributes() override { return m_attr; }
     ErrorOr<void> set_mode(uint32_t perm) override;
     ErrorOr<void> set_times(Timespec atime, Timespec mtime) override;
+    // devtmpfs: a tmpfs without blocks of its own.
+    FsStats fs_stats() override { return FsStats{kTmpfsMagic, 0, 0, 0, 0, false}; }
 
 protected:
     Attributes m_attr;

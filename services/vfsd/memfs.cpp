@@ -2,13 +2,29 @@
 
 #include "pipe.h"
 
+#include <sys/sysinfo.h>
+
 namespace vfsd {
 
 namespace {
 uint64_t g_dev = 0x20; // device numbers of memory file systems start here
+constexpr uint64_t kBlock = 4096;
 } // namespace
 
+MemfsUsage& memfs_usage(uint64_t dev) {
+    static std::map<uint64_t, MemfsUsage> usage;
+    return usage[dev];
+}
+
+uint64_t memfs_limit_bytes() {
+    struct sysinfo si {};
+    if (sysinfo(&si) != 0 || !si.totalram)
+        return 64ull << 20;
+    return uint64_t(si.totalram) * (si.mem_unit ? si.mem_unit : 1) / 2;
+}
+
 MemNode::MemNode(FileType type, uint32_t perm, uint64_t dev) {
+    ++memfs_usage(dev).inodes;
     m_attr.dev = dev;
     m_attr.ino = next_inode();
     m_attr.mode = uint32_t(type) | (perm & 07777);
@@ -16,7 +32,22 @@ MemNode::MemNode(FileType type, uint32_t perm, uint64_t dev) {
     m_attr.atime = m_attr.mtime = m_attr.ctime = now();
 }
 
+MemNode::~MemNode() { --memfs_usage(m_attr.dev).inodes; }
+
 Attributes MemNode::attributes() { return m_attr; }
+
+FsStats MemNode::fs_stats() {
+    const MemfsUsage& u = memfs_usage(m_attr.dev);
+    uint64_t limit = memfs_limit_bytes();
+    FsStats s;
+    s.magic = kTmpfsMagic;
+    s.blocks = limit / kBlock;
+    uint64_t used = (u.bytes + kBlock - 1) / kBlock;
+    s.free_blocks = used < s.blocks ? s.blocks - used : 0;
+    s.files = s.blocks; // as Linux: one inode per page of the limit
+    s.free_files = u.inodes < s.files ? s.files - u.inodes : 0;
+    return s;
+}
 
 ErrorOr<void> MemNode::set_mode(uint32_t perm) {
     m_attr.mode = (m_attr.mode & kTypeMask) | (perm & 07777);
@@ -43,14 +74,30 @@ ErrorOr<size_t> MemFile::read(uint64_t offset, char* buf, size_t n) {
     return m_data.read(offset, buf, n);
 }
 
+MemFile::~MemFile() { memfs_usage(m_attr.dev).bytes -= m_data.size(); }
+
+ErrorOr<void> MemFile::account(uint64_t new_size) {
+    MemfsUsage& u = memfs_usage(m_attr.dev);
+    uint64_t old_size = m_data.size();
+    if (new_size > old_size && u.bytes + (new_size - old_size) > memfs_limit_bytes())
+        return Error(ENOSPC, "no space left on the tmpfs");
+    TRY(m_data.resize(new_size));
+    u.bytes = u.bytes - old_size + new_size;
+    return {};
+}
+
 ErrorOr<size_t> MemFile::write(uint64_t offset, const char* data, size_t n) {
+    if (offset > FileData::kMaxSize || n > FileData::kMaxSize - offset)
+        return Error(EFBIG, "file larger than 2 GiB");
+    if (offset + n > m_data.size())
+        TRY(account(offset + n));
     size_t done = TRY(m_data.write(offset, data, n));
     touch_modified();
     return done;
 }
 
 ErrorOr<void> MemFile::truncate(uint64_t size) {
-    TRY(m_data.resize(size));
+    TRY(account(size));
     touch_modified();
     return {};
 }

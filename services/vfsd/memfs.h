@@ -11,10 +11,22 @@ namespace vfsd {
 
 class MemDirectory;
 
+// One memory file system (tmpfs): what its files use, for statfs and for
+// its size limit (half of RAM, as Linux's tmpfs).
+struct MemfsUsage {
+    uint64_t bytes = 0;
+    uint64_t inodes = 0;
+};
+MemfsUsage& memfs_usage(uint64_t dev);
+uint64_t memfs_limit_bytes();
+inline constexpr uint64_t kTmpfsMagic = 0x01021994;
+
 class MemNode : public Node {
 public:
     MemNode(FileType type, uint32_t perm, uint64_t dev);
+    ~MemNode() override;
     Attributes attributes() override;
+    FsStats fs_stats() override;
     ErrorOr<void> set_mode(uint32_t perm) override;
     ErrorOr<void> set_times(Timespec atime, Timespec mtime) override;
 
@@ -27,6 +39,7 @@ protected:
 class MemFile final : public MemNode {
 public:
     MemFile(uint32_t perm, uint64_t dev) : MemNode(FileType::Regular, perm, dev) {}
+    ~MemFile() override;
     Attributes attributes() override;
     ErrorOr<size_t> read(uint64_t offset, char* buf, size_t n) override;
     ErrorOr<size_t> write(uint64_t offset, const char* data, size_t n) override;
@@ -34,6 +47,8 @@ public:
     ErrorOr<int64_t> share_memory(bool writable) override { return m_data.share(writable); }
 
 private:
+    // Grows or shrinks the file within the file system's limit (ENOSPC).
+    ErrorOr<void> account(uint64_t new_size);
     FileData m_data;
 };
 

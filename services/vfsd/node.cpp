@@ -113,4 +113,6 @@ ErrorOr<int64_t> Node::share_memory(bool) {
     return Error(ENODEV, "no shared memory behind this file");
 }
 
+FsStats Node::fs_stats() { return {}; }
+
 } // namespace vfsd

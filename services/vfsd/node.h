@@ -61,6 +61,14 @@ inline constexpr uint32_t kPollIn = 0x1, kPollPri = 0x2, kPollOut = 0x4, kPollEr
 class OpenFile;
 class Node;
 
+// statfs(2): what a file system says about itself (4 KiB blocks).
+struct FsStats {
+    uint64_t magic = 0; // f_type (Linux's *_SUPER_MAGIC values)
+    uint64_t blocks = 0, free_blocks = 0;
+    uint64_t files = 0, free_files = 0;
+    bool read_only = false;
+};
+
 // Where a path walk stands: the chain of directories from the root, so
 // ".." and getcwd work without parent pointers in the file systems.
 struct Location {
@@ -108,6 +116,8 @@ public:
     // shared memory holding the file (SharedMemory::share). ENODEV for the
     // others, which mmap copies.
     virtual ErrorOr<int64_t> share_memory(bool writable);
+    // The file system this node is on (statfs).
+    virtual FsStats fs_stats();
 };
 
 using NodePtr = std::shared_ptr<Node>;

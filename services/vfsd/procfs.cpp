@@ -79,7 +79,17 @@ private:
     std::string m_data;
 };
 
-class ProcFile final : public Node {
+// Every procfs node: statfs reports PROC_SUPER_MAGIC and no blocks.
+class ProcNode : public Node {
+public:
+    FsStats fs_stats() override {
+        FsStats s;
+        s.magic = 0x9fa0;
+        return s;
+    }
+};
+
+class ProcFile final : public ProcNode {
 public:
     ProcFile(std::function<ErrorOr<std::string>()> make, uint32_t perm = 0444)
         : m_make(std::move(make)), m_attr(proc_attrs(FileType::Regular, perm, next_inode())) {}
@@ -104,7 +114,7 @@ private:
     Attributes m_attr;
 };
 
-class ProcLink final : public Node {
+class ProcLink final : public ProcNode {
 public:
     explicit ProcLink(std::function<ErrorOr<std::string>()> target)
         : m_target(std::move(target)), m_attr(proc_attrs(FileType::Symlink, 0777, next_inode())) {}
@@ -117,7 +127,7 @@ private:
 };
 
 // A directory whose entries are computed on each lookup.
-class ProcDir final : public Node {
+class ProcDir final : public ProcNode {
 public:
     using Lister = std::function<std::vector<std::pair<std::string, NodePtr>>()>;
     explicit ProcDir(Lister list, uint32_t perm = 0555)

@@ -1017,15 +1017,17 @@ struct Handler {
             int64_t namelen, frsize, flags, spare[4];
         } s{};
         Attributes a = node->attributes();
-        s.type = node->read_only() ? 0x28cd3d45 /* CRAMFS-like */ : 0x01021994; // TMPFS_MAGIC
+        FsStats fs = node->fs_stats();
+        s.type = int64_t(fs.magic);
         s.bsize = s.frsize = 4096;
-        s.blocks = 65536;
-        s.bfree = s.bavail = node->read_only() ? 0 : 32768;
-        s.files = 65536;
-        s.ffree = 32768;
+        s.blocks = int64_t(fs.blocks);
+        s.bfree = s.bavail = int64_t(fs.free_blocks);
+        s.files = int64_t(fs.files);
+        s.ffree = int64_t(fs.free_files);
         s.fsid[0] = int32_t(a.dev);
         s.namelen = 255;
-        s.flags = node->read_only() ? 1 : 0; // ST_RDONLY
+        constexpr int64_t kStRdonly = 1;
+        s.flags = fs.read_only ? kStRdonly : 0;
         LinuxReply r(0);
         r.out(out_arg, s);
         return Outcome{std::move(r)};

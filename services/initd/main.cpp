@@ -3,6 +3,9 @@
 // session services' ids it received from rootd), and reaps orphans for as
 // long as the system runs.
 //
+// As Linux's init, it takes SIGUSR1 (halt) and SIGUSR2 (power off) and
+// SIGTERM (reboot): what busybox's halt, poweroff and reboot send it.
+//
 // Arguments (from the kernel command line after "--", through rootd):
 //   --programs=<boot file>  run each listed program (path and arguments per
 //                           line) after runtimed, report its exit status
@@ -11,6 +14,7 @@
 #include <rustos/service/log.h>
 #include <rustos/service/spawn.h>
 
+#include <signal.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,6 +138,31 @@ void run_program_list(handle_t loaderd, const std::string& list_path) {
     log("ran %zu program(s) from %s, %zu could not be started", ran, list_path.c_str(), failed);
 }
 
+volatile sig_atomic_t g_power_signal = 0, g_power_sender = 0;
+
+void on_power_signal(int sig, siginfo_t* info, void*) {
+    g_power_signal = sig;
+    g_power_sender = info ? info->si_pid : 0;
+}
+
+// Without SA_RESTART: the signal ends initd's wait4 with EINTR.
+void take_power_signals() {
+    struct sigaction sa {};
+    sa.sa_sigaction = on_power_signal;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGUSR1, SIGUSR2, SIGTERM})
+        sigaction(sig, &sa, nullptr);
+}
+
+[[noreturn]] void power_down(int sig, int sender) {
+    bool restart = sig == SIGTERM;
+    log("%s from pid %d: %s", strsignal(sig), sender, restart ? "restarting" : "powering off");
+    reboot(restart ? RB_AUTOBOOT : RB_POWER_OFF);
+    log("%s failed: %s", restart ? "restart" : "power off", strerror(errno));
+    sleep_forever();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -148,6 +177,7 @@ int main(int argc, char** argv) {
             log("ignoring unknown argument '%s'", argv[i]);
     }
     log("starting as PID %d (parent %d)", int(getpid()), int(getppid()));
+    take_power_signals();
     set_session_environment();
 
     auto loaderd = lookup(ipc::service::LOADERD, 5'000'000'000ull);
@@ -175,6 +205,8 @@ int main(int argc, char** argv) {
     for (;;) {
         int status = 0;
         pid_t pid = wait4(-1, &status, 0, nullptr);
+        if (g_power_signal)
+            power_down(g_power_signal, g_power_sender);
         if (pid < 0) {
             if (errno == ECHILD)
                 sleep(1);

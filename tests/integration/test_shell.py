@@ -121,3 +121,20 @@ def test_console_is_a_tty(boot):
         m.expect(PROMPT)
         out = m.run("echo status $?")
         check(out.strip() == "status 131", "^\\ should end the job with SIGQUIT (131): %r" % out)
+
+
+def test_poweroff_and_reboot_from_the_shell(boot):
+    # busybox's poweroff and reboot signal init (SIGUSR2, SIGTERM), which
+    # holds the POWER capability.
+    with boot(mode="kernel") as m:
+        wait_for_shell(m)
+        m.send("poweroff\n")
+        m.expect(r"I initd: User defined signal 2 from pid \d+: powering off")
+        m.expect(r"I power: power off requested by pid 1 \(initd\)")
+        check(m.wait_exit(timeout=30) == 0, "QEMU exit status %s after poweroff" % m.exit_status)
+    with boot(mode="kernel") as m:
+        wait_for_shell(m)
+        m.send("reboot\n")
+        m.expect(r"I initd: Terminated from pid \d+: restarting")
+        m.expect(r"I power: restart requested by pid 1 \(initd\)")
+        m.wait_exit(timeout=30)  # -no-reboot: the reset ends QEMU

@@ -160,6 +160,12 @@ class Machine:
         return "\n".join(self.log.splitlines()[-lines:])
 
 
+def program_list(name):
+    """Kernel arguments that make initd run system/boot/<name> and power
+    off; no console shell, so its prompt does not mix with their output."""
+    return "rustos.console_shell=off -- --programs=/system/boot/%s --poweroff" % name
+
+
 def check(cond, message):
     if not cond:
         raise TestFailure(message)

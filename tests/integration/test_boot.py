@@ -1,7 +1,7 @@
 """Boot foundation: the kernel comes up in order, runs unmodified static
 Linux programs in ring 3, survives misbehaving ones, and a panic ends the
 machine with a failure status."""
-from harness import check
+from harness import check, program_list
 
 KERNEL_ORDER = [
     r"I kernel: RustOS \S+ x86_64 kernel \(C\+\+20\) booting via",
@@ -13,7 +13,7 @@ KERNEL_ORDER = [
 
 
 def test_fast_boot_runs_busybox_and_threads(boot):
-    with boot(mode="kernel", kernel_args="-- --programs=/system/boot/smoke-programs --poweroff") as m:
+    with boot(mode="kernel", kernel_args=program_list("smoke-programs")) as m:
         m.expect_in_order(KERNEL_ORDER)
         # Debian's busybox-static, unmodified.
         m.expect(r"^hello-from-busybox$")
@@ -40,7 +40,7 @@ def test_disk_boot_through_ovmf_and_grub(boot):
 
 
 def test_faulting_programs_are_killed_and_the_system_goes_on(boot):
-    with boot(mode="kernel", kernel_args="-- --programs=/system/boot/fault-programs --poweroff") as m:
+    with boot(mode="kernel", kernel_args=program_list("fault-programs")) as m:
         m.expect(r"W proc: killed pid (\d+) \(fault-null\) with SIGSEGV: page fault at 0x0 \(read")
         m.expect(r"I initd: /apps/tests/fault-null \(pid \d+\) killed by signal 11")
         m.expect(r"W proc: killed pid \d+ \(fault-ud\) with SIGILL: invalid opcode")

@@ -2,7 +2,7 @@
 runtimed → uiserver bootstrap → catalog; capabilities; supervision."""
 import re
 
-from harness import check
+from harness import check, program_list
 
 FOUNDATIONAL = ["syscalld", "vfsd", "loaderd", "procd", "devmgrd", "driverd", "storaged"]
 SERVICE_IDS = {"syscalld": 1, "vfsd": 2, "loaderd": 3, "devmgrd": 4, "driverd": 5, "storaged": 6,
@@ -60,7 +60,7 @@ def test_boot_chain_order(boot):
 
 
 def test_capabilities_are_enforced(boot):
-    with boot(mode="kernel", kernel_args="-- --programs=/system/boot/capability-programs --poweroff") as m:
+    with boot(mode="kernel", kernel_args=program_list("capability-programs")) as m:
         m.expect(r"W cap: pid (\d+) \(cap-check\): SYS_RUSTOS_MM_BROKER refused: needs the MM_BROKER "
                  r"capability \(held by syscalld\) -> EPERM")
         m.expect(r"cap-check: SYS_RUSTOS_MM_BROKER -> EPERM")

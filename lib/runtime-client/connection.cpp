@@ -163,11 +163,19 @@ ErrorOr<Frame> read_frame(int fd, FrameBuffer& buffer, int first_byte_ms, int re
 
 ErrorOr<Reply> call(int fd, const Request& request, int timeout_ms) {
     auto start = Clock::now();
-    TRY(write_all(fd, encode_request(request), timeout_ms));
+    FrameBuffer buffer;
+    auto sent = write_all(fd, encode_request(request), timeout_ms);
+    if (sent.is_error()) {
+        // runtimed may have refused the connection with a reason before it
+        // read the request (EBUSY), then closed it: that reason is the answer.
+        auto refusal = read_frame(fd, buffer, 100, 100);
+        if (refusal.is_error())
+            return sent.error();
+        return decode_reply(refusal.value(), request.op);
+    }
     int left =
         timeout_ms -
         int(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
-    FrameBuffer buffer;
     auto frame = read_frame(fd, buffer, left < 0 ? 0 : left, left < 0 ? 0 : left);
     if (frame.is_error()) {
         if (frame.error().code() == ETIMEDOUT)

@@ -226,6 +226,28 @@ TEST(RuntimeClientConnection, ClientsThatNeverReadAreDropped) {
     EXPECT_TRUE(s.log_has("RuntimeClient connection dropped: sending: timed out")) << s.log.all();
 }
 
+TEST(RuntimeClientConnection, ARefusalBeforeTheRequestIsTheAnswer) {
+    // The server said why and closed before the request arrived: the
+    // client's write fails (EPIPE), the reason is still there to read.
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    std::string busy = encode_error(0, Error(EBUSY, "too many connections"));
+    ASSERT_EQ(::write(sv[1], busy.data(), busy.size()), ssize_t(busy.size()));
+    ::close(sv[1]);
+    auto r = call(sv[0], {Op::List, "", ""}, 2000);
+    ::close(sv[0]);
+    ASSERT_FALSE(r.is_error()) << r.error().reason();
+    EXPECT_EQ(r->status, EBUSY);
+    EXPECT_EQ(r->message, "too many connections");
+    // Without a reason, the write error is the answer.
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ::close(sv[1]);
+    auto gone = call(sv[0], {Op::List, "", ""}, 2000);
+    ::close(sv[0]);
+    ASSERT_TRUE(gone.is_error());
+    EXPECT_EQ(gone.error().code(), EPIPE);
+}
+
 TEST(RuntimeClientConnection, ConnectErrorsNameTheCause) {
     auto missing = connect_to("/nonexistent/runtimed.sock");
     ASSERT_TRUE(missing.is_error());
@@ -258,14 +280,24 @@ TEST(RuntimeClientConnection, ListenerServesClientsSideBySideAndCapsThem) {
     std::string path = temp_socket_path("listener");
     auto listener = listen_at(path);
     ASSERT_FALSE(listener.is_error()) << listener.error().reason();
-    std::atomic<bool> stop = false;
     Log log;
     ServerOptions o;
     o.max_clients = 2;
-    o.stop = &stop;
+    o.idle_timeout_ms = 2000; // bounds the wait at the end should a check fail
     o.log = log.fn();
     ErrorOr<void> result;
-    std::thread server([&] { result = serve_listener(listener.value(), answer, o); });
+    // Stops the listener however the test ends.
+    struct Server {
+        std::atomic<bool> stop = false;
+        std::thread thread;
+        ~Server() {
+            stop = true;
+            if (thread.joinable())
+                thread.join();
+        }
+    } server;
+    o.stop = &server.stop;
+    server.thread = std::thread([&] { result = serve_listener(listener.value(), answer, o); });
 
     // An idle client does not hold up another one.
     auto idle = connect_to(path);
@@ -300,8 +332,8 @@ TEST(RuntimeClientConnection, ListenerServesClientsSideBySideAndCapsThem) {
     EXPECT_EQ(later, 0);
 
     ::close(busy.value());
-    stop = true;
-    server.join();
+    server.stop = true;
+    server.thread.join();
     EXPECT_FALSE(result.is_error());
     ::close(listener.value());
     std::filesystem::remove_all(std::filesystem::path(path).parent_path());

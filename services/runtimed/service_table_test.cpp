@@ -69,7 +69,10 @@ private:
 class ServiceTableTest : public ::testing::Test {
 protected:
     FakeLauncher launcher;
-    ServiceTable table{launcher, StopTimeouts{200, 200}};
+    // Long enough that a loaded machine never escalates by accident.
+    ServiceTable table{launcher, StopTimeouts{5000, 5000}};
+    // For the tests that wait for a program that ignores signals.
+    ServiceTable quick{launcher, StopTimeouts{100, 100}};
 
     void SetUp() override {
         launcher.table = &table;
@@ -77,6 +80,12 @@ protected:
         table.add(spec("netd"));
     }
     void TearDown() override { launcher.join(); }
+
+    // `quick` gets the exits from now on.
+    void use_quick() {
+        launcher.table = &quick;
+        quick.add(spec("netd"));
+    }
 
     rtc::EntryInfo entry(const std::string& id) {
         auto e = table.status(id);
@@ -142,9 +151,10 @@ TEST_F(ServiceTableTest, StopEndsSupervisionAndTheProgram) {
 }
 
 TEST_F(ServiceTableTest, StopEscalatesToSigkill) {
+    use_quick();
     launcher.ends_on = {SIGKILL};
-    table.launch("netd").value();
-    auto r = table.stop("netd");
+    quick.launch("netd").value();
+    auto r = quick.stop("netd");
     ASSERT_FALSE(r.is_error()) << r.error().reason();
     EXPECT_EQ(launcher.signals, (std::vector<int>{SIGTERM, SIGKILL}));
     EXPECT_EQ(r->entry.state, "stopped");
@@ -152,16 +162,17 @@ TEST_F(ServiceTableTest, StopEscalatesToSigkill) {
 }
 
 TEST_F(ServiceTableTest, StopGivesUpOnAProgramThatWillNotEnd) {
+    use_quick();
     launcher.ends_on = {};
-    uint32_t pid = table.launch("netd").value();
-    auto r = table.stop("netd");
+    uint32_t pid = quick.launch("netd").value();
+    auto r = quick.stop("netd");
     ASSERT_TRUE(r.is_error());
     EXPECT_EQ(r.error().code(), ETIMEDOUT);
     EXPECT_STREQ(r.error().reason(), "netd (pid 100) did not end after SIGTERM and SIGKILL");
-    EXPECT_EQ(entry("netd").state, "stopping");
+    EXPECT_EQ(quick.status("netd")->state, "stopping");
     // When it does end, it stays stopped.
-    EXPECT_FALSE(table.on_exit(pid, killed_by(SIGKILL), 0).restart);
-    EXPECT_EQ(entry("netd").state, "stopped");
+    EXPECT_FALSE(quick.on_exit(pid, killed_by(SIGKILL), 0).restart);
+    EXPECT_EQ(quick.status("netd")->state, "stopped");
 }
 
 TEST_F(ServiceTableTest, StopCancelsAPendingRestart) {

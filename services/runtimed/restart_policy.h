@@ -26,6 +26,9 @@ public:
 
     // The program ended at now_ms; `failed` is false for a clean exit (status 0).
     RestartDecision on_exit(uint64_t now_ms, bool failed);
+    // Someone started the program on purpose: a fresh budget for the window
+    // (the total count stays).
+    void forget_recent() { m_recent.clear(); }
     uint32_t total_restarts() const { return m_total; }
 
 private:

@@ -45,3 +45,14 @@ TEST(RestartTracker, ZeroBudgetNeverRestarts) {
     RestartTracker t(RestartPolicy::Always, 0, 10000, 200);
     EXPECT_FALSE(t.on_exit(0, true).restart);
 }
+
+TEST(RestartTracker, AStartOnPurposeGivesAFreshBudget) {
+    RestartTracker t(RestartPolicy::OnFailure, 1, 10000, 200);
+    EXPECT_TRUE(t.on_exit(0, true).restart);
+    EXPECT_FALSE(t.on_exit(100, true).restart);
+    t.forget_recent();
+    auto again = t.on_exit(200, true);
+    EXPECT_TRUE(again.restart);
+    EXPECT_EQ(again.delay_ms, 200u);
+    EXPECT_EQ(t.total_restarts(), 2u);
+}

@@ -58,31 +58,40 @@ def copy_if_changed(src, dst, strip=False):
     tmp.replace(dst)
 
 
-def write_newc(files, links, out):
-    """files: list of (archive path, host path); links: {archive path: target}."""
+def newc_record(ino, name, mode, body, mtime, rdev=(0, 0)):
+    """One cpio newc record (header, name, body, each padded to 4 bytes)."""
+    name_b = name.encode() + b"\0"
+    hdr = "070701" + "".join("%08X" % v for v in (
+        ino, mode, 0, 0, 1, mtime, len(body), 0, 0, rdev[0], rdev[1], len(name_b), 0))
+    head = hdr.encode() + name_b
+    return (head + b"\0" * ((4 - len(head) % 4) % 4) + body + b"\0" * ((4 - len(body) % 4) % 4))
+
+
+NEWC_TRAILER = newc_record(0, "TRAILER!!!", 0, b"", 0)
+
+
+def write_newc(files, links, out, nodes=None, dirs=()):
+    """files: list of (archive path, host path); links: {archive path: target};
+    nodes: {archive path: (mode, major, minor)} device nodes (an archive
+    needs no root to hold them); dirs: more (empty) directories."""
     data = bytearray()
     ino = 1
 
-    def record(name, mode, body, mtime):
+    def record(name, mode, body, mtime, rdev=(0, 0)):
         nonlocal ino
-        name_b = name.encode() + b"\0"
-        hdr = "070701" + "".join("%08X" % v for v in (
-            ino, mode, 0, 0, 1, mtime, len(body), 0, 0, 0, 0, len(name_b), 0))
+        data.extend(newc_record(ino, name, mode, body, mtime, rdev))
         ino += 1
-        data.extend(hdr.encode() + name_b)
-        data.extend(b"\0" * ((4 - len(data) % 4) % 4))
-        data.extend(body)
-        data.extend(b"\0" * ((4 - len(data) % 4) % 4))
 
-    dirs = set()
-    for arc in [a for a, _ in files] + list(links):
+    nodes = nodes or {}
+    all_dirs = set(dirs)
+    for arc in [a for a, _ in files] + list(links) + list(nodes):
         parts = arc.split("/")[:-1]
         for i in range(1, len(parts) + 1):
-            dirs.add("/".join(parts[:i]))
-    # Directories and links carry the time of the newest file (the same
-    # for the same inputs), files their own.
+            all_dirs.add("/".join(parts[:i]))
+    # Directories, links and device nodes carry the time of the newest file
+    # (the same for the same inputs), files their own.
     newest = max([int(host.stat().st_mtime) for _, host in files] or [0])
-    for d in sorted(dirs):
+    for d in sorted(all_dirs):
         record(d, 0o040755, b"", newest)
     for arc, host in sorted(files):
         st = host.stat()
@@ -90,10 +99,25 @@ def write_newc(files, links, out):
         record(arc, mode, host.read_bytes(), int(st.st_mtime))
     for arc, target in sorted(links.items()):
         record(arc, 0o120777, target.encode(), newest)
-    record("TRAILER!!!", 0, b"", 0)
+    for arc, (mode, major, minor) in sorted(nodes.items()):
+        record(arc, mode, b"", newest, (major, minor))
+    data.extend(NEWC_TRAILER)
     tmp = out.with_suffix(".tmp")
     tmp.write_bytes(bytes(data))
     tmp.replace(out)
+
+
+def newc_with_files(archive, extra):
+    """The newc archive `archive` (bytes) with the regular files `extra`
+    ({archive path: bytes}, in existing directories) added before its
+    trailer."""
+    trailer = archive.rfind(b"TRAILER!!!\0") - 110  # a newc header is 110 bytes
+    if trailer < 0 or archive[trailer:trailer + 6] != b"070701":
+        fail("not a cpio newc archive (no trailer)")
+    data = bytearray(archive[:trailer])
+    for i, (arc, body) in enumerate(sorted(extra.items())):
+        data.extend(newc_record(0x7fff0000 + i, arc, 0o100644, body, 0))
+    return bytes(data + NEWC_TRAILER)
 
 
 def stage(args):

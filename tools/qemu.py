@@ -30,9 +30,11 @@ def build_dir():
 
 
 def command(mode="disk", kernel_args="", gui=False, gdb=False, icount=False, memory="512M",
-            interactive=False, vars_copy=None, extra=()):
+            interactive=False, vars_copy=None, extra=(), kernel_image=None, initrd=None):
     """Returns the argument list. For mode 'disk', vars_copy names the
-    writable OVMF_VARS copy (made by the caller, fresh per run)."""
+    writable OVMF_VARS copy (made by the caller, fresh per run). For mode
+    'kernel', kernel_image and initrd replace RustOS's kernel and boot
+    bundle (./x bench --linux boots Debian's Linux the same way)."""
     b = build_dir()
     cmd = ["qemu-system-x86_64", "-nodefaults", "-machine", "q35", "-m", memory,
            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -53,8 +55,8 @@ def command(mode="disk", kernel_args="", gui=False, gdb=False, icount=False, mem
                 "-drive", "if=pflash,format=raw,unit=1,file=%s" % vars_copy,
                 "-drive", "file=%s,format=raw,if=virtio" % (b / "rustos.img")]
     elif mode == "kernel":
-        cmd += ["-kernel", str(b / "kernel/kernel.elf"),
-                "-initrd", str(b / "image/boot/bundle.cpio")]
+        cmd += ["-kernel", str(kernel_image or b / "kernel/kernel.elf"),
+                "-initrd", str(initrd or b / "image/boot/bundle.cpio")]
         if kernel_args:
             cmd += ["-append", kernel_args]
     else:

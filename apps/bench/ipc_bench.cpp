@@ -7,27 +7,18 @@
 //   ipc-roundtrip-threads-4K    the same with a 4 KiB request and reply
 //   ipc-roundtrip-procd-health  call to another process (procd's
 //                               COMMON_HEALTH), address-space switch included
+//
+// --ops=N replaces every operation count (bench.h).
+#include "bench.h"
+
 #include <rustos/service/ipc.h>
 
-#include <chrono>
-#include <cstdio>
 #include <thread>
 
 using namespace rustos;
 using namespace rustos::service;
 
 namespace {
-
-uint64_t now_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
-
-void report(const char* name, uint64_t ns, uint64_t ops) {
-    std::printf("bench: %s %llu ns/op (%llu ops)\n", name, (unsigned long long)(ns / ops),
-                (unsigned long long)ops);
-}
 
 // A server thread answering every call with a reply of the same length.
 void echo_server(handle_t ep) {
@@ -48,6 +39,8 @@ void echo_server(handle_t ep) {
 }
 
 void bench_threads(const char* name, uint32_t payload, uint64_t ops) {
+    if (!bench_selected(name))
+        return;
     int64_t ep = user::ipc_endpoint_create();
     if (ep < 0) {
         std::printf("bench: %s failed: no endpoint\n", name);
@@ -59,13 +52,15 @@ void bench_threads(const char* name, uint32_t payload, uint64_t ops) {
     req->header.length = payload;
     for (int i = 0; i < 100; ++i) // warm up: the server thread is running
         user::ipc_call(handle_t(ep), req.get(), rep.get(), ipc::kInfinite);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (uint64_t i = 0; i < ops; ++i)
         user::ipc_call(handle_t(ep), req.get(), rep.get(), ipc::kInfinite);
-    report(name, now_ns() - t0, ops);
+    bench_report(name, bench_now_ns() - t0, ops);
 }
 
 void bench_procd(uint64_t ops) {
+    if (!bench_selected("ipc-roundtrip-procd-health"))
+        return;
     auto procd = lookup(ipc::service::PROCD, 5'000'000'000ull);
     if (procd.is_error()) {
         std::printf("bench: ipc-roundtrip-procd-health failed: %s\n", procd.error().reason());
@@ -75,17 +70,19 @@ void bench_procd(uint64_t ops) {
     auto rep = new_message();
     for (int i = 0; i < 100; ++i)
         user::ipc_call(procd.value().get(), req.get(), rep.get(), ipc::kInfinite);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (uint64_t i = 0; i < ops; ++i)
         user::ipc_call(procd.value().get(), req.get(), rep.get(), ipc::kInfinite);
-    report("ipc-roundtrip-procd-health", now_ns() - t0, ops);
+    bench_report("ipc-roundtrip-procd-health", bench_now_ns() - t0, ops);
 }
 
 } // namespace
 
-int main() {
-    bench_threads("ipc-roundtrip-threads-16B", 16, 20000);
-    bench_threads("ipc-roundtrip-threads-4K", 4096, 5000);
-    bench_procd(20000);
+int main(int argc, char** argv) {
+    if (bench_init(argc, argv))
+        return 2;
+    bench_threads("ipc-roundtrip-threads-16B", 16, bench_ops(20000));
+    bench_threads("ipc-roundtrip-threads-4K", 4096, bench_ops(5000));
+    bench_procd(bench_ops(20000));
     return 0;
 }

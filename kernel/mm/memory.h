@@ -74,6 +74,10 @@ ErrorOr<void> map_page(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags);
 // The leaf entry slot for `va` (present or not), or nullptr when its page
 // tables do not exist.
 uint64_t* find_pte(uint64_t pml4, uint64_t va);
+// How many leaf entries in [start, end) (page aligned) have any bit of
+// `mask` set. Skips whole tables that do not exist, so a large reserved but
+// untouched range costs one look per missing table, not one walk per page.
+uint64_t count_entries(uint64_t pml4, uint64_t start, uint64_t end, uint64_t mask);
 // Frees every user page table page and every mapped frame of the lower half.
 void destroy_user_pml4(uint64_t pml4);
 

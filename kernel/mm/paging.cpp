@@ -115,6 +115,29 @@ uint64_t* find_pte(uint64_t pml4, uint64_t va) {
     return &t[index(va, 0)];
 }
 
+uint64_t count_entries(uint64_t pml4, uint64_t start, uint64_t end, uint64_t mask) {
+    uint64_t n = 0;
+    for (uint64_t va = start; va < end;) {
+        uint64_t* t = table(pml4);
+        int level = 3;
+        for (; level > 0; --level) {
+            uint64_t e = t[index(va, level)];
+            if (!(e & PTE_PRESENT) || (e & PTE_HUGE))
+                break;
+            t = table(e & kPteAddrMask);
+        }
+        // One entry at `level` covers `span` bytes; at level 0 `t` is the
+        // leaf table, which covers one span of level 1.
+        uint64_t span = uint64_t(1) << (12 + 9 * (level ? level : 1));
+        uint64_t stop = (va & ~(span - 1)) + span;
+        if (level == 0)
+            for (uint64_t v = va; v < stop && v < end; v += kPageSize)
+                n += (t[index(v, 0)] & mask) ? 1 : 0;
+        va = stop;
+    }
+    return n;
+}
+
 void destroy_user_pml4(uint64_t pml4) {
     uint64_t* l4 = table(pml4);
     for (unsigned i4 = 0; i4 < 256; ++i4) {

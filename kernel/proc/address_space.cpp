@@ -246,12 +246,12 @@ bool range_is_free(const AddressSpace& as, uint64_t start, uint64_t end) {
 }
 
 uint64_t resident_pages(const AddressSpace& as) {
+    // The same entries mapped_pte() accepts. A walk per page cost
+    // milliseconds per process (megabytes of untouched stack reservations),
+    // with interrupts off, on every PROCESS_INFO and PROCESS_LIST.
     uint64_t n = 0;
-    auto& mut = const_cast<AddressSpace&>(as);
     for (auto& v : as.vmas)
-        for (uint64_t va = v.start; va < v.end; va += kPage)
-            if (mapped_pte(mut, va))
-                ++n;
+        n += mm::count_entries(as.pml4, v.start, v.end, mm::PTE_PRESENT | mm::PTE_SW_PROTNONE);
     return n;
 }
 

@@ -27,8 +27,11 @@ class TestFailure(Exception):
 class Machine:
     """One QEMU run. Use as a context manager; the log is kept in self.log."""
 
-    def __init__(self, mode="kernel", kernel_args="", memory="512M", icount=False, extra=()):
+    def __init__(self, mode="kernel", kernel_args="", memory="512M", icount=False, extra=(),
+                 kernel_image=None, initrd=None):
         self.mode = mode
+        self.kernel_image = kernel_image
+        self.initrd = initrd
         self.kernel_args = kernel_args
         self.memory = memory
         self.icount = icount
@@ -44,7 +47,8 @@ class Machine:
         self._tmp = tempfile.TemporaryDirectory(prefix="rustos-test-")
         vars_copy = qemu.fresh_vars(self._tmp.name) if self.mode == "disk" else None
         cmd = qemu.command(self.mode, self.kernel_args, memory=self.memory, icount=self.icount,
-                           vars_copy=vars_copy, extra=self.extra)
+                           vars_copy=vars_copy, extra=self.extra, kernel_image=self.kernel_image,
+                           initrd=self.initrd)
         self.command = cmd
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, bufsize=0)

@@ -180,6 +180,21 @@ int64_t sys_rustos_PROCESS_LIST(Args& a) {
     return r.is_error() ? fail(r.error()) : int64_t(n);
 }
 
+int64_t sys_rustos_PROCESS_FIND(Args& a) {
+    ProcessInfo info;
+    {
+        arch::InterruptGuard guard;
+        proc::Process* p = proc::find(int(uint32_t(a.a0())));
+        if (!p || !a.a0())
+            return fail(Error(ESRCH, "no such process"));
+        if (!a.a1())
+            return int64_t(p->state);
+        info = proc::info_of(*p);
+    }
+    auto r = copy_to_user(a.a1(), &info, sizeof info);
+    return r.is_error() ? fail(r.error()) : int64_t(info.state);
+}
+
 int64_t sys_rustos_THREAD_OWNER(Args& a) {
     arch::InterruptGuard guard;
     sched::Thread* t = proc::find_thread_any(a.a0());

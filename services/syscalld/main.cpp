@@ -214,12 +214,8 @@ std::vector<uint32_t> all_pids() {
     return pids;
 }
 
-bool process_exists(uint32_t pid) {
-    for (uint32_t p : all_pids())
-        if (p == pid)
-            return true;
-    return false;
-}
+// Live, or a zombie its parent has not reaped (kill(pid, 0) succeeds).
+bool process_exists(uint32_t pid) { return user::process_find(pid, nullptr) >= 0; }
 
 // After a thread's mask changed: deliver what it can take now.
 void deliver_pending(uint32_t pid, uint32_t tid) {

@@ -41,10 +41,10 @@ std::vector<rustos::abi::ProcessInfo> kernel_processes() {
 }
 
 std::optional<rustos::abi::ProcessInfo> kernel_process(uint32_t pid) {
-    for (auto& p : kernel_processes())
-        if (p.pid == pid)
-            return p;
-    return std::nullopt;
+    rustos::abi::ProcessInfo info{};
+    if (rustos::user::process_find(pid, &info) < 0)
+        return std::nullopt;
+    return info;
 }
 
 // A file whose contents are made when it is opened.
@@ -130,10 +130,18 @@ private:
 class ProcDir final : public ProcNode {
 public:
     using Lister = std::function<std::vector<std::pair<std::string, NodePtr>>()>;
-    explicit ProcDir(Lister list, uint32_t perm = 0555)
-        : m_list(std::move(list)), m_attr(proc_attrs(FileType::Directory, perm, next_inode())) {}
+    // `find` (optional) answers a lookup without listing everything.
+    using Finder = std::function<NodePtr(const std::string&)>;
+    explicit ProcDir(Lister list, uint32_t perm = 0555, Finder find = {})
+        : m_list(std::move(list)), m_find(std::move(find)),
+          m_attr(proc_attrs(FileType::Directory, perm, next_inode())) {}
     Attributes attributes() override { return m_attr; }
     ErrorOr<NodePtr> lookup(const std::string& name) override {
+        if (m_find) {
+            if (NodePtr node = m_find(name))
+                return node;
+            return Error(ENOENT, "no such file or directory");
+        }
         for (auto& [n, node] : m_list())
             if (n == name)
                 return node;
@@ -150,6 +158,7 @@ public:
 
 private:
     Lister m_list;
+    Finder m_find;
     Attributes m_attr;
 };
 
@@ -380,12 +389,29 @@ NodePtr make_procfs(ProcessTable& procs, Namespace& ns) {
                                 "(QEMU)\nflags\t\t: fpu sse sse2\n\n");
          })},
     };
-    auto self = std::make_shared<ProcDir>([statics] {
-        auto out = statics;
-        for (auto& info : kernel_processes())
-            out.push_back({std::to_string(info.pid), pid_dir(info.pid)});
-        return out;
-    });
+    // /proc/<pid> for a lookup asks the kernel about that one pid: listing
+    // every process for each path through /proc (/proc/self/exe in every
+    // exec) was costly.
+    auto find = [statics](const std::string& name) -> NodePtr {
+        for (auto& [n, node] : statics)
+            if (n == name)
+                return node;
+        if (name.empty() || name.size() > 10 ||
+            name.find_first_not_of("0123456789") != std::string::npos || name[0] == '0')
+            return nullptr;
+        unsigned long pid = std::stoul(name);
+        if (pid > UINT32_MAX || !kernel_process(uint32_t(pid)))
+            return nullptr;
+        return pid_dir(uint32_t(pid));
+    };
+    auto self = std::make_shared<ProcDir>(
+        [statics] {
+            auto out = statics;
+            for (auto& info : kernel_processes())
+                out.push_back({std::to_string(info.pid), pid_dir(info.pid)});
+            return out;
+        },
+        0555, find);
     return self;
 }
 

@@ -137,6 +137,9 @@ inline int64_t process_events(handle_t ep) {
 inline int64_t process_list(abi::ProcessInfo* out, size_t max) {
     return raw_syscall(abi::SYS_RUSTOS_PROCESS_LIST, uint64_t(out), max);
 }
+inline int64_t process_find(uint32_t pid, abi::ProcessInfo* out) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_FIND, pid, uint64_t(out));
+}
 inline int64_t thread_owner(uint32_t tid) { return raw_syscall(abi::SYS_RUSTOS_THREAD_OWNER, tid); }
 inline int64_t mm_map_object(handle_t process, handle_t object, uint64_t addr, uint64_t len,
                              uint64_t prot_flags, uint64_t offset) {

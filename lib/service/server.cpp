@@ -41,6 +41,13 @@ void Call::fail(Errno e, const std::string& reason) {
     write_error(m_reply, op(), e, reason);
 }
 
+void Call::close_untaken_handles() {
+    for (size_t i = 0; i < m_request.header.handle_count && i < ipc::kMaxHandles; ++i)
+        if (!(m_taken & (1u << i)) && m_request.header.handles[i])
+            user::handle_close(m_request.header.handles[i]);
+    m_taken = ~0u;
+}
+
 DeferredReply Call::defer() {
     m_deferred = true;
     return DeferredReply(Handle(m_reply_handle), op());
@@ -144,6 +151,7 @@ void Server::serve() {
         }
         Call call(*in, *out, handle_t(r));
         dispatch(call);
+        call.close_untaken_handles();
         if (!call.deferred())
             reply = handle_t(r);
         if (m_on_wake) {

@@ -480,9 +480,10 @@ void handle_adopt(Call& call) {
             log("cannot subscribe to process events: %s", abi::errno_description(Errno(-r)));
     }
     for (uint32_t i = 0; i < count; ++i) {
-        Proc p = proc_from_handle(call.handle(i), parents[i]);
+        handle_t h = call.take_handle(i);
+        Proc p = proc_from_handle(h, parents[i]);
         if (p.pid == 0) {
-            user::handle_close(call.handle(i));
+            user::handle_close(h);
             continue;
         }
         if (p.name == "loaderd")
@@ -509,7 +510,7 @@ void handle_register(Call& call) {
         call.fail(EINVAL, "REGISTER: parent pid, role and one process handle");
         return;
     }
-    uint32_t h = call.handle(0);
+    uint32_t h = call.take_handle(0);
     if (role & 1) {
         int64_t r = user::process_set_pid(h, procd::kInitPid);
         if (r < 0) {

@@ -89,6 +89,12 @@ void Server::dispatch(Call& call) {
         call.writer().finish();
         return;
     }
+    if (ipc::is_kernel_op(call.op()) && !call.from_kernel()) {
+        // A forged kernel message (an offloaded syscall, a fault, a process
+        // event as a call): whatever it says, it is not the kernel's word.
+        call.fail(EPERM, "only the kernel sends KERNEL_* operations");
+        return;
+    }
     auto it = m_handlers.find(call.op());
     if (it == m_handlers.end()) {
         call.fail(ENOSYS, "unknown operation");
@@ -141,7 +147,10 @@ void Server::serve() {
             continue;
         }
         if (r == 0) {
-            if (m_event)
+            // One-way messages with kernel codes count only from the kernel.
+            bool forged =
+                ipc::is_kernel_op(in->header.op) && !(in->header.flags & ipc::kFromKernel);
+            if (m_event && !forged)
                 m_event(*in);
             for (size_t i = 0; i < in->header.handle_count; ++i)
                 user::handle_close(in->header.handles[i]);

@@ -48,6 +48,15 @@ void Call::close_untaken_handles() {
     m_taken = ~0u;
 }
 
+bool Call::require_sender(uint32_t service) {
+    if (sender_service() == service)
+        return true;
+    const char* name = ipc::op_name(op());
+    fail(EPERM, std::string(name ? name : "this operation") + " is " + ipc::service_name(service) +
+                    "'s alone");
+    return false;
+}
+
 DeferredReply Call::defer() {
     m_deferred = true;
     return DeferredReply(Handle(m_reply_handle), op());

@@ -57,6 +57,11 @@ public:
     uint32_t sender_pid() const { return m_request.header.sender_pid; }
     uint64_t sender_koid() const { return m_request.header.sender_koid; }
     bool from_kernel() const { return m_request.header.flags & ipc::kFromKernel; }
+    // The service id the sender registered (0: an ordinary process).
+    uint32_t sender_service() const { return ipc::sender_service(m_request.header); }
+    // For requests only one peer service may make (procd's FORK to vfsd):
+    // true when `service` sent it; otherwise fails the call with EPERM.
+    bool require_sender(uint32_t service);
 
     MessageWriter& writer() { return m_writer; }
     Message& reply() { return m_reply; }

@@ -1001,7 +1001,12 @@ void handle_fault(Call& call) {
     call.writer().u32(action);
 }
 
+// The requests below come from peer services; anyone else gets EPERM
+// before anything is decoded.
+
 void handle_fork(Call& call) {
+    if (!call.require_sender(ipc::service::PROCD))
+        return;
     auto rd = call.reader();
     uint32_t parent = rd.u32(), child = rd.u32(), parent_tid = rd.u32();
     if (!rd.ok()) {
@@ -1022,6 +1027,8 @@ void handle_fork(Call& call) {
 }
 
 void handle_exec(Call& call) {
+    if (!call.require_sender(ipc::service::LOADERD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     if (!rd.ok()) {
@@ -1032,7 +1039,10 @@ void handle_exec(Call& call) {
     g_timers.remove_if([pid](const Timer& t) { return t.pid == pid && t.id >= 0; });
 }
 
+// SIGCHLD from procd, SIGPIPE from vfsd.
 void handle_raise(Call& call) {
+    if (call.sender_service() != ipc::service::PROCD && !call.require_sender(ipc::service::VFSD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     int32_t sig = rd.i32(), code = rd.i32();
@@ -1046,6 +1056,8 @@ void handle_raise(Call& call) {
 }
 
 void handle_raise_group(Call& call) {
+    if (!call.require_sender(ipc::service::VFSD))
+        return;
     auto rd = call.reader();
     uint32_t pgid = rd.u32();
     int32_t sig = rd.i32();
@@ -1060,6 +1072,8 @@ void handle_raise_group(Call& call) {
 }
 
 void handle_process_info(Call& call) {
+    if (!call.require_sender(ipc::service::PROCD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32(), ppid = rd.u32(), pgid = rd.u32(), sid = rd.u32();
     if (!rd.ok())

@@ -2,10 +2,24 @@
 
 #include "pipe.h"
 
+#include <sys/sysinfo.h>
+
+#include <algorithm>
+
 namespace vfsd {
 
 namespace {
 uint64_t g_dev = 0x20; // device numbers of memory file systems start here
+uint64_t g_bytes = 0;  // held by every MemFile together
+
+uint64_t budget() {
+    static uint64_t limit = [] {
+        struct sysinfo si {};
+        uint64_t ram = sysinfo(&si) == 0 ? uint64_t(si.totalram) * si.mem_unit : 0;
+        return std::max<uint64_t>(ram / 4, 16ull << 20);
+    }();
+    return limit;
+}
 } // namespace
 
 MemNode::MemNode(FileType type, uint32_t perm, uint64_t dev) {
@@ -47,21 +61,31 @@ ErrorOr<size_t> MemFile::read(uint64_t offset, char* buf, size_t n) {
     return got;
 }
 
+MemFile::~MemFile() { g_bytes -= m_data.size(); }
+
+bool MemFile::resize(uint64_t size) {
+    uint64_t others = g_bytes - m_data.size();
+    if (size > m_data.size() && size > budget() - std::min(budget(), others))
+        return false;
+    g_bytes = others + size;
+    m_data.resize(size, '\0');
+    return true;
+}
+
 ErrorOr<size_t> MemFile::write(uint64_t offset, const char* data, size_t n) {
     constexpr uint64_t kMaxFile = 1ull << 31;
     if (offset > kMaxFile || n > kMaxFile - offset)
         return Error(EFBIG, "file too large for tmpfs");
-    if (offset + n > m_data.size())
-        m_data.resize(offset + n, '\0');
+    if (offset + n > m_data.size() && !resize(offset + n))
+        return Error(ENOSPC, "no space left in the memory file systems");
     m_data.replace(offset, n, data, n);
     touch_modified();
     return n;
 }
 
 ErrorOr<void> MemFile::truncate(uint64_t size) {
-    if (size > (1ull << 31))
-        return Error(EFBIG, "file too large for tmpfs");
-    m_data.resize(size, '\0');
+    if (size > (1ull << 31) || !resize(size))
+        return Error(EFBIG, "file too large for the memory file systems");
     touch_modified();
     return {};
 }

@@ -23,9 +23,13 @@ protected:
     friend class MemDirectory;
 };
 
+// File contents live in vfsd's memory: all memory file systems together
+// hold at most a quarter of the RAM (tmpfs on Linux: half), then writes
+// fail with ENOSPC and growing truncates with EFBIG.
 class MemFile final : public MemNode {
 public:
     MemFile(uint32_t perm, uint64_t dev) : MemNode(FileType::Regular, perm, dev) {}
+    ~MemFile() override;
     Attributes attributes() override;
     ErrorOr<size_t> read(uint64_t offset, char* buf, size_t n) override;
     ErrorOr<size_t> write(uint64_t offset, const char* data, size_t n) override;
@@ -33,6 +37,8 @@ public:
     const std::string& contents() const { return m_data; }
 
 private:
+    // Resizes m_data within the budget; false when it does not fit.
+    bool resize(uint64_t size);
     std::string m_data;
 };
 

@@ -191,7 +191,9 @@ ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
         return Error(EISDIR, "is a directory");
     if (is_dir) {
         auto* dir = dynamic_cast<MemDirectory*>(node.get());
-        if (!dir)
+        // Another file system's root (tmpfs on /tmp, /dev/shm) is a mount
+        // point, however empty.
+        if (!dir || dir->m_attr.dev != m_attr.dev)
             return Error(EBUSY, "a mount point");
         if (!dir->empty())
             return Error(ENOTEMPTY, "directory not empty");
@@ -216,9 +218,14 @@ ErrorOr<void> MemDirectory::rename(const std::string& from, Node& to_dir_node,
     if (it == m_children.end())
         return Error(ENOENT, "no such file or directory");
     NodePtr node = it->second;
+    if (node->is_directory() && node->attributes().dev != m_attr.dev)
+        return Error(EBUSY, "a mount point");
     if (to_dir == this && from == to)
         return {};
     auto existing = to_dir->m_children.find(to);
+    if (existing != to_dir->m_children.end() && existing->second->is_directory() &&
+        existing->second->attributes().dev != to_dir->m_attr.dev)
+        return Error(EBUSY, "a mount point");
     if (existing != to_dir->m_children.end()) {
         if (existing->second == node)
             return {}; // two links to the same file: nothing to do

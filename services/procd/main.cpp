@@ -44,6 +44,7 @@ constexpr uint64_t kCloneVm = 0x100, kCloneVfork = 0x4000, kCloneThread = 0x1000
 
 struct Waiter {
     uint32_t pid; // the waiting process
+    uint32_t tid; // and thread
     procd::WaitSelector selector;
     uint32_t options;
     bool is_waitid;
@@ -249,7 +250,7 @@ void handle_wait(Call& call, const LinuxCall& c, bool is_waitid) {
             sel.pid == INT32_MIN)
             return LinuxReply::error(EINVAL).write(call.writer());
     }
-    Waiter probe{c.pid, sel, options, is_waitid, {}};
+    Waiter probe{c.pid, c.tid, sel, options, is_waitid, {}};
     auto w = check(probe);
     if (w.outcome == WaitOutcome::NoChildren)
         return LinuxReply::error(ECHILD).write(call.writer());
@@ -567,6 +568,21 @@ void handle_event(const Message& m) {
     if (!(m.header.flags & ipc::kFromKernel))
         return;
     auto rd = reader_of(m);
+    if (m.header.op == ipc::op::KERNEL_CANCEL) {
+        // A signal for a thread waiting in wait4/waitid: it returns EINTR
+        // (the handler runs; SA_RESTART restarts the wait).
+        uint32_t tid = rd.u32();
+        for (size_t i = 0; rd.ok() && i < g_waiters.size(); ++i) {
+            if (g_waiters[i].tid != tid)
+                continue;
+            auto msg = new_message();
+            LinuxReply::error(EINTR).write(*msg);
+            (void)g_waiters[i].reply.send(*msg);
+            g_waiters.erase(g_waiters.begin() + long(i));
+            break;
+        }
+        return;
+    }
     uint32_t pid = rd.u32();
     rd.u64();
     int32_t arg = rd.i32();

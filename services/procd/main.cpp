@@ -246,9 +246,10 @@ void handle_wait(Call& call, const LinuxCall& c, bool is_waitid) {
     } else {
         sel.pid = int32_t(c.args[0]);
         options = uint32_t(c.args[2]);
-        if (options & ~(kWnohang | kWuntraced | kWcontinued | kWaitFlagsIgnored) ||
-            sel.pid == INT32_MIN)
+        if (options & ~(kWnohang | kWuntraced | kWcontinued | kWaitFlagsIgnored))
             return LinuxReply::error(EINVAL).write(call.writer());
+        if (sel.pid == INT32_MIN) // no group -INT_MIN (Linux: ESRCH)
+            return LinuxReply::error(ESRCH).write(call.writer());
     }
     Waiter probe{c.pid, c.tid, sel, options, is_waitid, {}};
     auto w = check(probe);

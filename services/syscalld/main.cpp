@@ -383,6 +383,11 @@ LinuxReply memory_call(const LinuxCall& c) {
     case LinuxSyscall::madvise:
         if (c.args[0] & (kPage - 1))
             return LinuxReply::error(EINVAL);
+        // Linux 6.1 knows MADV_NORMAL..DONTNEED (0-4), FREE..COLLAPSE (8-25)
+        // and the two memory-failure tests (100, 101).
+        if ((c.args[2] > 4 && c.args[2] < 8) ||
+            (c.args[2] > 25 && c.args[2] != 100 && c.args[2] != 101))
+            return LinuxReply::error(EINVAL);
         if (c.args[2] == 4) // MADV_DONTNEED
             return LinuxReply(mm(abi::MmOp::Discard, c, c.args[0], c.args[1], 0, 0));
         return LinuxReply(0);

@@ -157,6 +157,10 @@ void raise_signal(uint32_t pid, int sig, const SigInfo& info, uint32_t target_ti
     if (sig < 1 || sig > kNumSignals)
         return;
     Proc& p = proc(pid);
+    // Linux: init gets only the signals it handles; kill -9 1 does nothing
+    // (the kernel still ends it for a fault nobody handles).
+    if (pid == 1 && p.signals.action(sig).handler == kSigDfl)
+        return;
     if (sig == SIGCONT)
         user::signal_process(pid, abi::SignalOp::Continue, uint32_t(sig));
     for (int attempt = 0; attempt < 4; ++attempt) {

@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,6 +159,28 @@ void expect_ok(const char* what, long got) {
 }
 
 void edge_alarm(int) {}
+
+bool on_rustos() {
+    struct utsname u {};
+    return uname(&u) == 0 && strstr(u.version, "RustOS");
+}
+
+// The pid of the process called `name` (/proc/<pid>/comm), 0 if none.
+int pid_of(const char* name) {
+    for (int pid = 1; pid < 64; ++pid) {
+        char path[64], comm[64] = {};
+        snprintf(path, sizeof path, "/proc/%d/comm", pid);
+        int f = open(path, O_RDONLY);
+        if (f < 0)
+            continue;
+        ssize_t n = read(f, comm, sizeof comm - 1);
+        close(f);
+        if (n > 0 && strncmp(comm, name, strlen(name)) == 0 &&
+            (comm[strlen(name)] == '\n' || comm[strlen(name)] == 0))
+            return pid;
+    }
+    return 0;
+}
 
 constexpr uint64_t kKernel = 0xffffffff80100000ull, kNonCanonical = 0x0000900000000000ull,
                    kWrap = 0xfffffffffffff000ull;
@@ -713,6 +736,21 @@ void edge_cases() {
         waitpid(child, nullptr, 0);
         close(p2[0]);
         close(p2[1]);
+    }
+
+    // Signals a process cannot deliver: init gets only those it handles
+    // (Linux), and rootd and the services that started before syscalld
+    // none (RustOS; like kernel threads on Linux). The integration test
+    // checks that init and vfsd are still there.
+    if (on_rustos() || geteuid() != 0) {
+        expect("kill(1, SIGKILL) (init ignores it)", raw(SYS_kill, 1, SIGKILL), 0, -EPERM);
+        expect("stat(\"/proc/1/status\") afterwards", raw(SYS_stat, u("/proc/1/status"), u(buf)),
+               0);
+    }
+    if (int vfsd = on_rustos() ? pid_of("vfsd") : 0; vfsd > 0) {
+        expect("kill(vfsd, SIGSTOP)", raw(SYS_kill, uint64_t(vfsd), SIGSTOP), 0, -EPERM);
+        expect("kill(vfsd, SIGKILL)", raw(SYS_kill, uint64_t(vfsd), SIGKILL), 0, -EPERM);
+        expect("stat(\"/\") afterwards: vfsd still answers", raw(SYS_stat, u("/"), u(buf)), 0);
     }
 
     close(int(fd));

@@ -238,6 +238,15 @@ void edge_cases() {
     expect_ok("openat(bad dirfd, absolute)", raw(SYS_openat, 9999, u("/etc/passwd"), O_RDONLY));
     expect("openat(NULL)", raw(SYS_openat, AT_FDCWD, 0, O_RDONLY), -EFAULT);
 
+    // /proc with pids and descriptors that do not exist.
+    const char* no_such[] = {
+        "/proc/0/status",     "/proc/99999999999/status",     "/proc/-1/status",
+        "/proc/self/fd/9999", "/proc/self/task/99999/status", "/proc/1x/status"};
+    for (const char* path : no_such)
+        expect(path, raw(SYS_open, u(path), O_RDONLY), -ENOENT);
+    expect("readlink(/proc/self/fd/9999)", raw(SYS_readlink, u("/proc/self/fd/9999"), u(buf), 64),
+           -ENOENT);
+
     // read, write, pread, lseek.
     expect("read(-1)", raw(SYS_read, uint64_t(-1), u(buf), 10), -EBADF);
     expect("read(99999)", raw(SYS_read, 99999, u(buf), 10), -EBADF);

@@ -38,15 +38,17 @@ namespace {
 
 enum class Kind : uint8_t {
     None,
-    Path,    // NUL-terminated string (input)
-    OptPath, // the same, NULL allowed (utimensat)
-    In,      // input buffer
-    OptIn,   // input buffer, NULL allowed
-    Out,     // output buffer (the service fills at most its size)
-    InOut,   // both
-    IovIn,   // iovec array whose buffers are input (writev)
-    IovOut,  // iovec array whose buffers receive output (readv)
-    StrVec,  // NULL-terminated array of strings (execve)
+    Path,     // NUL-terminated string (input)
+    OptPath,  // the same, NULL allowed (utimensat)
+    In,       // input buffer
+    OptIn,    // input buffer, NULL allowed
+    Out,      // output buffer (the service fills at most its size); NULL is EFAULT
+    OptOut,   // the same, NULL allowed, checked only when written (nanosleep's rem)
+    InOut,    // both; NULL is EFAULT
+    OptInOut, // both, NULL allowed (select's sets)
+    IovIn,    // iovec array whose buffers are input (writev)
+    IovOut,   // iovec array whose buffers receive output (readv)
+    StrVec,   // NULL-terminated array of strings (execve)
 };
 
 constexpr uint8_t kFixed = 0xff;
@@ -76,7 +78,11 @@ constexpr ArgSpec path(uint8_t i) { return {i, Kind::Path}; }
 constexpr ArgSpec in(uint8_t i, uint32_t size) { return {i, Kind::In, kFixed, 1, size}; }
 constexpr ArgSpec opt_in(uint8_t i, uint32_t size) { return {i, Kind::OptIn, kFixed, 1, size}; }
 constexpr ArgSpec out(uint8_t i, uint32_t size) { return {i, Kind::Out, kFixed, 1, size}; }
+constexpr ArgSpec opt_out(uint8_t i, uint32_t size) { return {i, Kind::OptOut, kFixed, 1, size}; }
 constexpr ArgSpec inout(uint8_t i, uint32_t size) { return {i, Kind::InOut, kFixed, 1, size}; }
+constexpr ArgSpec opt_inout(uint8_t i, uint32_t size) {
+    return {i, Kind::OptInOut, kFixed, 1, size};
+}
 constexpr ArgSpec in_len(uint8_t i, uint8_t len, uint16_t elem = 1) {
     return {i, Kind::In, len, elem, 0};
 }
@@ -120,12 +126,12 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::select, V, 0, {}},
     {LinuxSyscall::dup, V, 0, {}},
     {LinuxSyscall::dup2, V, 0, {}},
-    {LinuxSyscall::sendfile, V, 0, {inout(2, 8)}},
+    {LinuxSyscall::sendfile, V, 0, {opt_inout(2, 8)}},
     {LinuxSyscall::socket, V, 0, {}},
     {LinuxSyscall::connect, V, 0, {in_len(1, 2)}},
-    {LinuxSyscall::accept, V, 0, {out(1, kSockaddr), inout(2, 4)}},
+    {LinuxSyscall::accept, V, 0, {opt_out(1, kSockaddr), opt_inout(2, 4)}},
     {LinuxSyscall::sendto, V, kCapLength, {in_len(1, 2), in_len(4, 5)}},
-    {LinuxSyscall::recvfrom, V, kCapLength, {out_len(1, 2), out(4, kSockaddr), inout(5, 4)}},
+    {LinuxSyscall::recvfrom, V, kCapLength, {out_len(1, 2), opt_out(4, kSockaddr), opt_inout(5, 4)}},
     {LinuxSyscall::shutdown, V, 0, {}},
     {LinuxSyscall::bind, V, 0, {in_len(1, 2)}},
     {LinuxSyscall::listen, V, 0, {}},
@@ -133,7 +139,7 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::getpeername, V, 0, {out(1, kSockaddr), inout(2, 4)}},
     {LinuxSyscall::socketpair, V, 0, {out(3, 8)}},
     {LinuxSyscall::setsockopt, V, 0, {in_len(3, 4)}},
-    {LinuxSyscall::getsockopt, V, 0, {out(3, 256), inout(4, 4)}},
+    {LinuxSyscall::getsockopt, V, 0, {opt_out(3, 256), inout(4, 4)}},
     {LinuxSyscall::fcntl, V, 0, {}},
     {LinuxSyscall::flock, V, 0, {}},
     {LinuxSyscall::fsync, V, 0, {}},
@@ -198,7 +204,7 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::pipe2, V, 0, {out(0, 8)}},
     {LinuxSyscall::renameat2, V, 0, {path(1), path(3)}},
     {LinuxSyscall::statx, V, 0, {{1, Kind::OptPath}, out(4, kStatx)}},
-    {LinuxSyscall::accept4, V, 0, {out(1, kSockaddr), inout(2, 4)}},
+    {LinuxSyscall::accept4, V, 0, {opt_out(1, kSockaddr), opt_inout(2, 4)}},
     {LinuxSyscall::sendmmsg, V, 0, {}},
     // Memory, signals, clocks, limits, credentials (syscalld).
     {LinuxSyscall::mmap, S, kPassProcess, {}},
@@ -210,21 +216,21 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::madvise, S, kPassProcess, {}},
     {LinuxSyscall::mlock, S, 0, {}},
     {LinuxSyscall::munlock, S, 0, {}},
-    {LinuxSyscall::rt_sigaction, S, 0, {opt_in(1, kSigaction), out(2, kSigaction)}},
-    {LinuxSyscall::rt_sigprocmask, S, 0, {opt_in(1, kSigset), out(2, kSigset)}},
+    {LinuxSyscall::rt_sigaction, S, 0, {opt_in(1, kSigaction), opt_out(2, kSigaction)}},
+    {LinuxSyscall::rt_sigprocmask, S, 0, {opt_in(1, kSigset), opt_out(2, kSigset)}},
     {LinuxSyscall::rt_sigpending, S, 0, {out(0, kSigset)}},
-    {LinuxSyscall::rt_sigtimedwait, S, 0, {in(0, kSigset), out(1, kSiginfo), opt_in(2, kTimespec)}},
+    {LinuxSyscall::rt_sigtimedwait, S, 0, {in(0, kSigset), opt_out(1, kSiginfo), opt_in(2, kTimespec)}},
     {LinuxSyscall::rt_sigqueueinfo, S, 0, {in(2, kSiginfo)}},
     {LinuxSyscall::rt_sigsuspend, S, 0, {in(0, kSigset)}},
-    {LinuxSyscall::sigaltstack, S, kPassUserSp, {opt_in(0, kStack), out(1, kStack)}},
+    {LinuxSyscall::sigaltstack, S, kPassUserSp, {opt_in(0, kStack), opt_out(1, kStack)}},
     {LinuxSyscall::pause, S, 0, {}},
-    {LinuxSyscall::nanosleep, S, 0, {in(0, kTimespec), out(1, kTimespec)}},
-    {LinuxSyscall::clock_nanosleep, S, 0, {in(2, kTimespec), out(3, kTimespec)}},
+    {LinuxSyscall::nanosleep, S, 0, {in(0, kTimespec), opt_out(1, kTimespec)}},
+    {LinuxSyscall::clock_nanosleep, S, 0, {in(2, kTimespec), opt_out(3, kTimespec)}},
     {LinuxSyscall::alarm, S, 0, {}},
     {LinuxSyscall::getitimer, S, 0, {out(1, kItimer)}},
-    {LinuxSyscall::setitimer, S, 0, {opt_in(1, kItimer), out(2, kItimer)}},
+    {LinuxSyscall::setitimer, S, 0, {opt_in(1, kItimer), opt_out(2, kItimer)}},
     {LinuxSyscall::timer_create, S, 0, {opt_in(1, 64), out(2, 4)}},
-    {LinuxSyscall::timer_settime, S, 0, {in(2, kItimer), out(3, kItimer)}},
+    {LinuxSyscall::timer_settime, S, 0, {in(2, kItimer), opt_out(3, kItimer)}},
     {LinuxSyscall::timer_gettime, S, 0, {out(1, kItimer)}},
     {LinuxSyscall::timer_getoverrun, S, 0, {}},
     {LinuxSyscall::timer_delete, S, 0, {}},
@@ -233,9 +239,9 @@ constexpr Spec kSpecs[] = {
     {LinuxSyscall::tgkill, S, 0, {}},
     {LinuxSyscall::getrlimit, S, 0, {out(1, kRlimit)}},
     {LinuxSyscall::setrlimit, S, 0, {in(1, kRlimit)}},
-    {LinuxSyscall::prlimit64, S, 0, {opt_in(2, kRlimit), out(3, kRlimit)}},
+    {LinuxSyscall::prlimit64, S, 0, {opt_in(2, kRlimit), opt_out(3, kRlimit)}},
     {LinuxSyscall::getrusage, S, 0, {out(1, kRusage)}},
-    {LinuxSyscall::times, S, 0, {out(0, 32)}},
+    {LinuxSyscall::times, S, 0, {opt_out(0, 32)}},
     {LinuxSyscall::getuid, S, 0, {}},
     {LinuxSyscall::getgid, S, 0, {}},
     {LinuxSyscall::geteuid, S, 0, {}},
@@ -257,9 +263,9 @@ constexpr Spec kSpecs[] = {
     // Processes (procd) and programs (loaderd).
     {LinuxSyscall::fork, P, kPassProcess, {}},
     {LinuxSyscall::vfork, P, kPassProcess, {}},
-    {LinuxSyscall::clone, P, kPassProcess, {out(2, 4)}},
-    {LinuxSyscall::wait4, P, 0, {out(1, 4), out(3, kRusage)}},
-    {LinuxSyscall::waitid, P, 0, {out(2, kSiginfo), out(4, kRusage)}},
+    {LinuxSyscall::clone, P, kPassProcess, {opt_out(2, 4)}},
+    {LinuxSyscall::wait4, P, 0, {opt_out(1, 4), opt_out(3, kRusage)}},
+    {LinuxSyscall::waitid, P, 0, {opt_out(2, kSiginfo), opt_out(4, kRusage)}},
     {LinuxSyscall::getppid, P, 0, {}},
     {LinuxSyscall::setpgid, P, 0, {}},
     {LinuxSyscall::getpgid, P, 0, {}},
@@ -340,12 +346,12 @@ size_t dynamic_args(LinuxSyscall nr, const uint64_t* args, ArgSpec* out) {
         uint32_t set = uint32_t((nfds + 63) / 64 * 8);
         size_t n = 0;
         if (set) {
-            out[n++] = {1, Kind::InOut, kFixed, 1, set};
-            out[n++] = {2, Kind::InOut, kFixed, 1, set};
-            out[n++] = {3, Kind::InOut, kFixed, 1, set};
+            out[n++] = opt_inout(1, set);
+            out[n++] = opt_inout(2, set);
+            out[n++] = opt_inout(3, set);
         }
         if (nr == LinuxSyscall::select)
-            out[n++] = {4, Kind::InOut, kFixed, 1, 16}; // struct timeval, updated
+            out[n++] = opt_inout(4, 16); // struct timeval, updated
         else
             out[n++] = {4, Kind::OptIn, kFixed, 1, 16}; // struct timespec
         return n;
@@ -370,6 +376,13 @@ uint64_t size_of(const ArgSpec& s, const uint64_t* args) {
     return args[s.len_arg] * s.elem;
 }
 
+// EFAULT unless the first page of [ptr, ptr+len) may be written (NULL
+// included). Precondition: len > 0.
+ErrorOr<void> check_writable(uint64_t ptr, uint64_t len) {
+    uint64_t first = 4096 - (ptr & 4095);
+    return proc::prepare_user_range(*proc::current_process(), ptr, len < first ? len : first, true);
+}
+
 // Copies the inputs into `w`. Errors are the syscall's (EFAULT, ...).
 ErrorOr<uint32_t> marshal_inputs(Marshalled& m, Writer& w) {
     uint32_t count = 0;
@@ -380,8 +393,23 @@ ErrorOr<uint32_t> marshal_inputs(Marshalled& m, Writer& w) {
         uint64_t ptr = m.args[s.index];
         switch (s.kind) {
         case Kind::None:
-        case Kind::Out:
+        case Kind::OptOut:
             break;
+        case Kind::Out: {
+            // Fail before the call rather than lose what it returns (data
+            // read from a pipe, new descriptors): NULL, read-only and wild
+            // buffers are EFAULT up front. The first page tells; a short
+            // buffer behind a long count fails as it is written, as on Linux.
+            uint64_t len = size_of(s, m.args);
+            if (!len)
+                break;
+            auto r = check_writable(ptr, len);
+            if (r.is_error()) {
+                cleanup();
+                return r.error();
+            }
+            break;
+        }
         case Kind::OptPath:
         case Kind::Path: {
             if (!ptr && s.kind == Kind::OptPath)
@@ -400,13 +428,21 @@ ErrorOr<uint32_t> marshal_inputs(Marshalled& m, Writer& w) {
         }
         case Kind::OptIn:
         case Kind::In:
-        case Kind::InOut: {
-            if (!ptr && (s.kind == Kind::OptIn || s.kind == Kind::InOut))
+        case Kind::InOut:
+        case Kind::OptInOut: {
+            if (!ptr && (s.kind == Kind::OptIn || s.kind == Kind::OptInOut))
                 break;
             uint64_t len = size_of(s, m.args);
             if (len > kMaxData) {
                 cleanup();
                 return Error(EINVAL, "argument larger than one message");
+            }
+            if (s.kind == Kind::InOut || s.kind == Kind::OptInOut) {
+                auto r = check_writable(ptr, len);
+                if (r.is_error()) {
+                    cleanup();
+                    return r.error();
+                }
             }
             w.u32(s.index).u32(uint32_t(len));
             uint8_t* dst = w.reserve(len);
@@ -450,6 +486,14 @@ ErrorOr<uint32_t> marshal_inputs(Marshalled& m, Writer& w) {
                 total += len;
             }
             if (s.kind == Kind::IovOut) {
+                for (size_t k = 0; k < n; ++k) {
+                    auto c =
+                        m.iov[k][1] ? check_writable(m.iov[k][0], m.iov[k][1]) : ErrorOr<void>();
+                    if (c.is_error()) {
+                        cleanup();
+                        return c.error();
+                    }
+                }
                 m.args[s.len_arg] = total; // the service sees the byte count to read
                 break;
             }
@@ -537,7 +581,8 @@ int64_t unmarshal_outputs(const Spec& spec, Marshalled& m, KMessage* reply) {
         const ArgSpec* s = nullptr;
         for (size_t k = 0; k < m.count; ++k)
             if (m.specs[k].index == arg &&
-                (m.specs[k].kind == Kind::Out || m.specs[k].kind == Kind::InOut ||
+                (m.specs[k].kind == Kind::Out || m.specs[k].kind == Kind::OptOut ||
+                 m.specs[k].kind == Kind::InOut || m.specs[k].kind == Kind::OptInOut ||
                  m.specs[k].kind == Kind::IovOut))
                 s = &m.specs[k];
         uint64_t cap = !s ? 0 : s->kind == Kind::IovOut ? m.args[s->len_arg] : size_of(*s, m.args);

@@ -14,6 +14,17 @@ namespace kernel::syscalls {
 using rustos::Error;
 using namespace rustos::abi;
 
+namespace {
+
+// The signal broker acts on the processes whose signal policy is
+// syscalld's: not on rootd and the foundational services, which started
+// before it (as on Linux, where kill cannot reach a kernel thread).
+bool owns_signals(const proc::Process& p) {
+    return p.offload & proc::offload_bit(rustos::ipc::service::SYSCALLD);
+}
+
+} // namespace
+
 int64_t sys_rustos_SIGNAL_DELIVER(Args& a) {
     SignalDelivery d;
     auto in = copy_from_user(&d, a.a1(), sizeof d);
@@ -23,6 +34,8 @@ int64_t sys_rustos_SIGNAL_DELIVER(Args& a) {
     sched::Thread* t = proc::find_thread_any(a.a0());
     if (!t || !t->process || t->process->exiting)
         return fail(Error(ESRCH, "no such thread"));
+    if (!owns_signals(*t->process))
+        return fail(Error(EPERM, "its signals are not syscalld's: it started before syscalld"));
     // A blocked target is interrupted (a thread waiting for syscalld's own
     // answer just gets a KERNEL_CANCEL syscalld can ignore); the frame is
     // built when it next returns to user mode.
@@ -36,6 +49,8 @@ int64_t sys_rustos_SIGNAL_PROCESS(Args& a) {
     proc::Process* p = proc::find(int(a.a0()));
     if (!p || p->state == ProcessState::Exited)
         return fail(Error(ESRCH, "no such process"));
+    if (!owns_signals(*p))
+        return fail(Error(EPERM, "its signals are not syscalld's: it started before syscalld"));
     auto r = signal::signal_process(*p, SignalOp(uint32_t(a.a1())), int(a.a2()));
     return r.is_error() ? fail(r.error()) : 0;
 }

@@ -47,6 +47,10 @@ struct CloneRequest {
 
 int64_t do_clone(Args& a, const CloneRequest& req, uint64_t number) {
     constexpr uint64_t kThreadFlags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+    // Linux: a thread shares the signal handlers, which need shared memory.
+    if (((req.flags & CLONE_THREAD) && !(req.flags & CLONE_SIGHAND)) ||
+        ((req.flags & CLONE_SIGHAND) && !(req.flags & CLONE_VM)))
+        return err(EINVAL);
     if ((req.flags & kThreadFlags) != kThreadFlags) {
         // New processes (fork, vfork, posix_spawn) are procd's and loaderd's.
         return unimplemented(number);

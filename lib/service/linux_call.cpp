@@ -2,7 +2,7 @@
 
 namespace rustos::service {
 
-ErrorOr<LinuxCall> LinuxCall::decode(const Call& call) {
+ErrorOr<LinuxCall> LinuxCall::decode(Call& call) {
     if (!call.from_kernel())
         return Error(EPERM, "only the kernel offloads system calls");
     LinuxCall c;
@@ -23,7 +23,7 @@ ErrorOr<LinuxCall> LinuxCall::decode(const Call& call) {
         return Error(EINVAL, "malformed offloaded system call");
     c.pid = call.sender_pid();
     c.tid = call.request().header.sender_tid;
-    c.process = call.handle(0);
+    c.process = call.take_handle(0);
     return c;
 }
 

@@ -41,6 +41,22 @@ void Call::fail(Errno e, const std::string& reason) {
     write_error(m_reply, op(), e, reason);
 }
 
+void Call::close_untaken_handles() {
+    for (size_t i = 0; i < m_request.header.handle_count && i < ipc::kMaxHandles; ++i)
+        if (!(m_taken & (1u << i)) && m_request.header.handles[i])
+            user::handle_close(m_request.header.handles[i]);
+    m_taken = ~0u;
+}
+
+bool Call::require_sender(uint32_t service) {
+    if (sender_service() == service)
+        return true;
+    const char* name = ipc::op_name(op());
+    fail(EPERM, std::string(name ? name : "this operation") + " is " + ipc::service_name(service) +
+                    "'s alone");
+    return false;
+}
+
 DeferredReply Call::defer() {
     m_deferred = true;
     return DeferredReply(Handle(m_reply_handle), op());
@@ -80,6 +96,12 @@ void Server::dispatch(Call& call) {
         call.writer().u32(1).str(StringView(m_name.data(), m_name.size()));
         call.writer().str(StringView(m_not_yet.data(), m_not_yet.size()));
         call.writer().finish();
+        return;
+    }
+    if (ipc::is_kernel_op(call.op()) && !call.from_kernel()) {
+        // A forged kernel message (an offloaded syscall, a fault, a process
+        // event as a call): whatever it says, it is not the kernel's word.
+        call.fail(EPERM, "only the kernel sends KERNEL_* operations");
         return;
     }
     auto it = m_handlers.find(call.op());
@@ -134,7 +156,10 @@ void Server::serve() {
             continue;
         }
         if (r == 0) {
-            if (m_event)
+            // One-way messages with kernel codes count only from the kernel.
+            bool forged =
+                ipc::is_kernel_op(in->header.op) && !(in->header.flags & ipc::kFromKernel);
+            if (m_event && !forged)
                 m_event(*in);
             for (size_t i = 0; i < in->header.handle_count; ++i)
                 user::handle_close(in->header.handles[i]);
@@ -144,6 +169,7 @@ void Server::serve() {
         }
         Call call(*in, *out, handle_t(r));
         dispatch(call);
+        call.close_untaken_handles();
         if (!call.deferred())
             reply = handle_t(r);
         if (m_on_wake) {

@@ -44,7 +44,7 @@ constexpr uint64_t kCloneVm = 0x100, kCloneVfork = 0x4000, kCloneThread = 0x1000
 
 struct Waiter {
     uint32_t pid; // the waiting process
-    uint32_t tid; // and thread (a signal for it cancels the wait: EINTR)
+    uint32_t tid; // and thread
     procd::WaitSelector selector;
     uint32_t options;
     bool is_waitid;
@@ -248,9 +248,10 @@ void handle_wait(Call& call, const LinuxCall& c, bool is_waitid) {
     } else {
         sel.pid = int32_t(c.args[0]);
         options = uint32_t(c.args[2]);
-        if (options & ~(kWnohang | kWuntraced | kWcontinued | kWaitFlagsIgnored) ||
-            sel.pid == INT32_MIN)
+        if (options & ~(kWnohang | kWuntraced | kWcontinued | kWaitFlagsIgnored))
             return LinuxReply::error(EINVAL).write(call.writer());
+        if (sel.pid == INT32_MIN) // no group -INT_MIN (Linux: ESRCH)
+            return LinuxReply::error(ESRCH).write(call.writer());
     }
     Waiter probe{c.pid, c.tid, sel, options, is_waitid, {}};
     auto w = check(probe);
@@ -484,9 +485,10 @@ void handle_adopt(Call& call) {
             log("cannot subscribe to process events: %s", abi::errno_description(Errno(-r)));
     }
     for (uint32_t i = 0; i < count; ++i) {
-        Proc p = proc_from_handle(call.handle(i), parents[i]);
+        handle_t h = call.take_handle(i);
+        Proc p = proc_from_handle(h, parents[i]);
         if (p.pid == 0) {
-            user::handle_close(call.handle(i));
+            user::handle_close(h);
             continue;
         }
         if (p.name == "loaderd")
@@ -513,7 +515,7 @@ void handle_register(Call& call) {
         call.fail(EINVAL, "REGISTER: parent pid, role and one process handle");
         return;
     }
-    uint32_t h = call.handle(0);
+    uint32_t h = call.take_handle(0);
     if (role & 1) {
         int64_t r = user::process_set_pid(h, procd::kInitPid);
         if (r < 0) {
@@ -571,12 +573,15 @@ void handle_event(const Message& m) {
         return;
     auto rd = reader_of(m);
     if (m.header.op == ipc::op::KERNEL_CANCEL) {
-        // A signal interrupts a thread blocked in wait4/waitid here.
+        // A signal for a thread waiting in wait4/waitid: it returns EINTR
+        // (the handler runs; SA_RESTART restarts the wait).
         uint32_t tid = rd.u32();
         for (size_t i = 0; rd.ok() && i < g_waiters.size(); ++i) {
             if (g_waiters[i].tid != tid)
                 continue;
-            (void)g_waiters[i].reply.fail(EINTR);
+            auto msg = new_message();
+            LinuxReply::error(EINTR).write(*msg);
+            (void)g_waiters[i].reply.send(*msg);
             g_waiters.erase(g_waiters.begin() + long(i));
             break;
         }

@@ -158,6 +158,10 @@ void raise_signal(uint32_t pid, int sig, const SigInfo& info, uint32_t target_ti
     if (sig < 1 || sig > kNumSignals)
         return;
     Proc& p = proc(pid);
+    // Linux: init gets only the signals it handles; kill -9 1 does nothing
+    // (the kernel still ends it for a fault nobody handles).
+    if (pid == 1 && p.signals.action(sig).handler == kSigDfl)
+        return;
     if (sig == SIGCONT)
         user::signal_process(pid, abi::SignalOp::Continue, uint32_t(sig));
     for (int attempt = 0; attempt < 4; ++attempt) {
@@ -412,6 +416,11 @@ LinuxReply memory_call(const LinuxCall& c) {
     }
     case LinuxSyscall::madvise:
         if (c.args[0] & (kPage - 1))
+            return LinuxReply::error(EINVAL);
+        // Linux 6.1 knows MADV_NORMAL..DONTNEED (0-4), FREE..COLLAPSE (8-25)
+        // and the two memory-failure tests (100, 101).
+        if ((c.args[2] > 4 && c.args[2] < 8) ||
+            (c.args[2] > 25 && c.args[2] != 100 && c.args[2] != 101))
             return LinuxReply::error(EINVAL);
         if (c.args[2] == 4) // MADV_DONTNEED
             return LinuxReply(mm(abi::MmOp::Discard, c, c.args[0], c.args[1], 0, 0));
@@ -1039,7 +1048,12 @@ void handle_fault(Call& call) {
     call.writer().u32(action);
 }
 
+// The requests below come from peer services; anyone else gets EPERM
+// before anything is decoded.
+
 void handle_fork(Call& call) {
+    if (!call.require_sender(ipc::service::PROCD))
+        return;
     auto rd = call.reader();
     uint32_t parent = rd.u32(), child = rd.u32(), parent_tid = rd.u32();
     if (!rd.ok()) {
@@ -1060,6 +1074,8 @@ void handle_fork(Call& call) {
 }
 
 void handle_exec(Call& call) {
+    if (!call.require_sender(ipc::service::LOADERD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     if (!rd.ok()) {
@@ -1070,18 +1086,12 @@ void handle_exec(Call& call) {
     g_timers.remove_if([pid](const Timer& t) { return t.pid == pid && t.id >= 0; });
 }
 
-// SYSCALLD_RAISE and RAISE_GROUP are for the kernel and the services that
-// raise signals (procd's SIGCHLD, vfsd's tty signals): an ordinary process
-// signals with kill(2), which syscalld checks.
-bool may_raise(const Message& m) {
-    uint32_t from = ipc::sender_service(m.header);
-    return (m.header.flags & ipc::kFromKernel) || from == ipc::service::PROCD ||
-           from == ipc::service::VFSD;
-}
-
+// SIGCHLD from procd, the kernel's SIGPIPE for a write that failed with
+// EPIPE. An ordinary process signals with kill(2), which syscalld checks.
 void handle_raise(Call& call) {
-    if (!may_raise(call.request()))
-        return call.fail(EPERM, "SYSCALLD_RAISE: only the kernel, procd and vfsd raise signals");
+    if (!call.from_kernel() && call.sender_service() != ipc::service::PROCD &&
+        !call.require_sender(ipc::service::VFSD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     int32_t sig = rd.i32(), code = rd.i32();
@@ -1099,9 +1109,8 @@ void handle_raise(Call& call) {
 }
 
 void handle_raise_group(Call& call) {
-    if (!may_raise(call.request()))
-        return call.fail(EPERM,
-                         "SYSCALLD_RAISE_GROUP: only the kernel, procd and vfsd raise signals");
+    if (!call.require_sender(ipc::service::VFSD))
+        return;
     auto rd = call.reader();
     uint32_t pgid = rd.u32();
     int32_t sig = rd.i32();
@@ -1116,6 +1125,8 @@ void handle_raise_group(Call& call) {
 }
 
 void handle_process_info(Call& call) {
+    if (!call.require_sender(ipc::service::PROCD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32(), ppid = rd.u32(), pgid = rd.u32(), sid = rd.u32();
     if (!rd.ok())

@@ -1,9 +1,14 @@
 #include "epoll.h"
 
+#include <algorithm>
+
 namespace vfsd {
 
 namespace {
 constexpr int kCtlAdd = 1, kCtlDel = 2, kCtlMod = 3;
+// Linux's EP_MAX_NESTS: how deep epoll sets may watch each other.
+constexpr int kMaxNesting = 4;
+int g_poll_depth = 0;
 
 uint32_t to_epoll(uint32_t poll_bits) {
     // poll and epoll share the bit values for IN, OUT, ERR, HUP, RDHUP.
@@ -22,6 +27,12 @@ ErrorOr<void> EpollFile::ctl(int op, int fd, const FilePtr& file, const EpollEve
             return Error(EFAULT, "no event");
         if (it != m_interest.end() && !it->second.file.expired())
             return Error(EEXIST, "already watched");
+        if (auto* ep = dynamic_cast<const EpollFile*>(file.get())) {
+            // Sets watching each other would poll each other forever.
+            int depth = ep->nesting(this, 0);
+            if (depth < 0 || depth + 1 > kMaxNesting)
+                return Error(ELOOP, "epoll sets would watch each other or nest too deep");
+        }
         m_interest[key] = Interest{file, event->events, event->data};
         return {};
     case kCtlMod:
@@ -42,6 +53,37 @@ ErrorOr<void> EpollFile::ctl(int op, int fd, const FilePtr& file, const EpollEve
     default:
         return Error(EINVAL, "bad epoll_ctl operation");
     }
+}
+
+int EpollFile::nesting(const OpenFile* target, int depth) const {
+    int deepest = 0;
+    for (auto& [key, in] : m_interest) {
+        auto f = in.file.lock();
+        auto* ep = dynamic_cast<const EpollFile*>(f.get());
+        if (!ep)
+            continue;
+        if (ep == target)
+            return -1;
+        if (depth >= kMaxNesting)
+            return depth + 1; // deep enough to refuse; no need to look further
+        int d = ep->nesting(target, depth + 1);
+        if (d < 0)
+            return -1;
+        deepest = std::max(deepest, d + 1);
+    }
+    return deepest;
+}
+
+uint32_t EpollFile::poll() {
+    // Nested sets poll recursively; ctl refuses loops, and a chain built
+    // from the top down that grew deeper than Linux allows reads as not
+    // ready instead of recursing without end.
+    if (g_poll_depth >= kMaxNesting)
+        return 0;
+    ++g_poll_depth;
+    size_t n = ready_count();
+    --g_poll_depth;
+    return n ? kPollIn : 0;
 }
 
 size_t EpollFile::ready_count() {

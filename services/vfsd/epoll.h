@@ -24,7 +24,7 @@ public:
     ErrorOr<void> ctl(int op, int fd, const FilePtr& file, const EpollEvent* event);
     // Ready events, at most `max`.
     std::vector<EpollEvent> ready(size_t max);
-    uint32_t poll() override { return ready_count() ? kPollIn : 0; }
+    uint32_t poll() override;
     ErrorOr<size_t> read(char*, size_t) override { return Error(EINVAL, "read of an epoll fd"); }
     ErrorOr<size_t> write(const char*, size_t) override {
         return Error(EINVAL, "write to an epoll fd");
@@ -33,6 +33,9 @@ public:
 
 private:
     size_t ready_count();
+    // How deep the epoll sets this one watches nest (0: none); -1 when
+    // `target` is among them.
+    int nesting(const OpenFile* target, int depth) const;
     struct Interest {
         std::weak_ptr<OpenFile> file;
         uint32_t events;

@@ -172,7 +172,12 @@ void handle_event(const Message& m) {
     }
 }
 
+// The requests below come from one peer service each; anyone else gets
+// EPERM before anything is decoded.
+
 void handle_fork(Call& call) {
+    if (!call.require_sender(ipc::service::PROCD))
+        return;
     auto rd = call.reader();
     uint32_t parent = rd.u32(), child = rd.u32();
     if (!rd.ok() || !child) {
@@ -183,6 +188,8 @@ void handle_fork(Call& call) {
 }
 
 void handle_exec(Call& call) {
+    if (!call.require_sender(ipc::service::LOADERD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     StringView exe = rd.str(4096);
@@ -204,6 +211,8 @@ void handle_exec(Call& call) {
 }
 
 void handle_spawn_stdio(Call& call) {
+    if (!call.require_sender(ipc::service::LOADERD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32(), parent = rd.u32();
     StringView console = rd.str(256);
@@ -226,6 +235,8 @@ void handle_spawn_stdio(Call& call) {
 }
 
 void handle_process_info(Call& call) {
+    if (!call.require_sender(ipc::service::PROCD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32(), ppid = rd.u32(), pgid = rd.u32(), sid = rd.u32();
     rd.u32();
@@ -243,6 +254,8 @@ void handle_process_info(Call& call) {
 }
 
 void handle_read_file(Call& call) {
+    if (!call.require_sender(ipc::service::LOADERD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     StringView path = rd.str(4096);
@@ -272,6 +285,8 @@ void handle_read_file(Call& call) {
 }
 
 void handle_read_fd(Call& call) {
+    if (!call.require_sender(ipc::service::SYSCALLD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     int32_t fd = rd.i32();
@@ -310,8 +325,8 @@ void handle_read_fd(Call& call) {
 }
 
 void handle_map_fd(Call& call) {
-    if (ipc::sender_service(call.request().header) != ipc::service::SYSCALLD)
-        return call.fail(EPERM, "MAP_FD: only syscalld maps files");
+    if (!call.require_sender(ipc::service::SYSCALLD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32();
     int32_t fd = rd.i32();
@@ -336,6 +351,8 @@ void handle_map_fd(Call& call) {
 }
 
 void handle_set_fd_limit(Call& call) {
+    if (!call.require_sender(ipc::service::SYSCALLD))
+        return;
     auto rd = call.reader();
     uint32_t pid = rd.u32(), limit = rd.u32();
     if (!rd.ok()) {

@@ -4,6 +4,8 @@
 
 #include <sys/sysinfo.h>
 
+#include <algorithm>
+
 namespace vfsd {
 
 namespace {
@@ -17,11 +19,18 @@ MemfsUsage& memfs_usage(uint64_t dev) {
 }
 
 uint64_t memfs_limit_bytes() {
-    struct sysinfo si {};
-    if (sysinfo(&si) != 0 || !si.totalram)
-        return 64ull << 20;
-    return uint64_t(si.totalram) * (si.mem_unit ? si.mem_unit : 1) / 2;
+    static uint64_t limit = [] {
+        struct sysinfo si {};
+        uint64_t ram =
+            sysinfo(&si) == 0 ? uint64_t(si.totalram) * (si.mem_unit ? si.mem_unit : 1) : 0;
+        return std::max<uint64_t>(ram / 4, 16ull << 20);
+    }();
+    return limit;
 }
+
+namespace {
+uint64_t g_all_bytes = 0; // every memory file system together: vfsd's memory
+} // namespace
 
 MemNode::MemNode(FileType type, uint32_t perm, uint64_t dev) {
     ++memfs_usage(dev).inodes;
@@ -74,15 +83,21 @@ ErrorOr<size_t> MemFile::read(uint64_t offset, char* buf, size_t n) {
     return m_data.read(offset, buf, n);
 }
 
-MemFile::~MemFile() { memfs_usage(m_attr.dev).bytes -= m_data.size(); }
+MemFile::~MemFile() {
+    memfs_usage(m_attr.dev).bytes -= m_data.size();
+    g_all_bytes -= m_data.size();
+}
 
 ErrorOr<void> MemFile::account(uint64_t new_size) {
     MemfsUsage& u = memfs_usage(m_attr.dev);
     uint64_t old_size = m_data.size();
-    if (new_size > old_size && u.bytes + (new_size - old_size) > memfs_limit_bytes())
-        return Error(ENOSPC, "no space left on the tmpfs");
+    // All memory file systems share one budget (a quarter of RAM): their
+    // bytes are vfsd's memory.
+    if (new_size > old_size && g_all_bytes + (new_size - old_size) > memfs_limit_bytes())
+        return Error(ENOSPC, "no space left in the memory file systems");
     TRY(m_data.resize(new_size));
     u.bytes = u.bytes - old_size + new_size;
+    g_all_bytes = g_all_bytes - old_size + new_size;
     return {};
 }
 
@@ -97,7 +112,13 @@ ErrorOr<size_t> MemFile::write(uint64_t offset, const char* data, size_t n) {
 }
 
 ErrorOr<void> MemFile::truncate(uint64_t size) {
-    TRY(account(size));
+    // Growing is not sparse here (the bytes are held): past the budget it
+    // is EFBIG, as for a file larger than the file system allows.
+    auto r = account(size);
+    if (r.is_error())
+        return r.error().code() == ENOSPC
+                   ? Error(EFBIG, "larger than the memory file systems can hold")
+                   : r.error();
     touch_modified();
     return {};
 }
@@ -203,7 +224,9 @@ ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
         return Error(EISDIR, "is a directory");
     if (is_dir) {
         auto* dir = dynamic_cast<MemDirectory*>(node.get());
-        if (!dir)
+        // Another file system's root (tmpfs on /tmp, /dev/shm) is a mount
+        // point, however empty.
+        if (!dir || dir->m_attr.dev != m_attr.dev)
             return Error(EBUSY, "a mount point");
         if (!dir->empty())
             return Error(ENOTEMPTY, "directory not empty");
@@ -228,9 +251,14 @@ ErrorOr<void> MemDirectory::rename(const std::string& from, Node& to_dir_node,
     if (it == m_children.end())
         return Error(ENOENT, "no such file or directory");
     NodePtr node = it->second;
+    if (node->is_directory() && node->attributes().dev != m_attr.dev)
+        return Error(EBUSY, "a mount point");
     if (to_dir == this && from == to)
         return {};
     auto existing = to_dir->m_children.find(to);
+    if (existing != to_dir->m_children.end() && existing->second->is_directory() &&
+        existing->second->attributes().dev != to_dir->m_attr.dev)
+        return Error(EBUSY, "a mount point");
     if (existing != to_dir->m_children.end()) {
         if (existing->second == node)
             return {}; // two links to the same file: nothing to do

@@ -12,7 +12,7 @@ namespace vfsd {
 class MemDirectory;
 
 // One memory file system (tmpfs): what its files use, for statfs and for
-// its size limit (half of RAM, as Linux's tmpfs).
+// its share of the one limit all of them have (a quarter of RAM).
 struct MemfsUsage {
     uint64_t bytes = 0;
     uint64_t inodes = 0;
@@ -36,6 +36,9 @@ protected:
     friend class MemDirectory;
 };
 
+// File contents live in vfsd's memory: all memory file systems together
+// hold at most a quarter of the RAM (tmpfs on Linux: half), then writes
+// fail with ENOSPC and growing truncates with EFBIG.
 class MemFile final : public MemNode {
 public:
     MemFile(uint32_t perm, uint64_t dev) : MemNode(FileType::Regular, perm, dev) {}

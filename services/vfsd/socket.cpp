@@ -136,6 +136,25 @@ ErrorOr<void> UnixSocket::shutdown(int how) {
     return {};
 }
 
+namespace {
+
+// A peer that never reads must not make vfsd hold unbounded data: like
+// Linux's socket buffers, a queue takes so much, then writes wait (EAGAIN).
+constexpr size_t kDgramQueueBytes = 212992, kDgramQueueCount = 256;
+
+bool dgram_room(const std::deque<std::string>& queue, size_t n) {
+    if (queue.empty())
+        return true; // one datagram of any size a message carries
+    if (queue.size() >= kDgramQueueCount)
+        return false;
+    size_t bytes = 0;
+    for (auto& d : queue)
+        bytes += d.size();
+    return bytes + n <= kDgramQueueBytes;
+}
+
+} // namespace
+
 ErrorOr<size_t> UnixSocket::read(char* buf, size_t n) {
     if (m_type == kSockDgram) {
         if (!m_dgram_in)
@@ -165,6 +184,8 @@ ErrorOr<size_t> UnixSocket::write(const char* data, size_t n) {
     if (m_type == kSockDgram) {
         if (!m_dgram_out || m_dgram_peer.expired())
             return Error(m_dgram_out ? ECONNREFUSED : ENOTCONN, "no peer");
+        if (!dgram_room(*m_dgram_out, n))
+            return Error(EAGAIN, "the peer's receive queue is full");
         m_dgram_out->emplace_back(data, n);
         g_state_changed = true;
         return n;
@@ -183,7 +204,7 @@ uint32_t UnixSocket::poll() {
     if (m_type == kSockDgram) {
         if (m_dgram_in && !m_dgram_in->empty())
             r |= kPollIn;
-        if (!m_dgram_peer.expired())
+        if (!m_dgram_peer.expired() && m_dgram_out && dgram_room(*m_dgram_out, 1))
             r |= kPollOut;
         else
             r |= kPollHup;

@@ -74,6 +74,11 @@ namespace service {
 inline constexpr uint32_t kMaxId = 63;
 } // namespace service
 
+// Codes of the KERNEL protocol's block (ops.def): only the kernel sends them.
+inline constexpr bool is_kernel_op(uint32_t code) {
+    return code >> 8 == op::KERNEL_LINUX_SYSCALL >> 8;
+}
+
 // "procd" for service::PROCD, nullptr for unknown ids.
 const char* service_name(uint32_t id);
 const char* op_name(uint32_t op);

@@ -30,7 +30,7 @@ struct LinuxCall {
     handle_t process = 0;      // with calls that pass it (memory, fork, exec); the callee closes it
     std::map<uint32_t, std::string> inputs; // copies: a parked call outlives its request
 
-    static ErrorOr<LinuxCall> decode(const Call& call);
+    static ErrorOr<LinuxCall> decode(Call& call);
 
     bool has_input(uint32_t arg) const { return inputs.count(arg); }
     std::string_view input(uint32_t arg) const {

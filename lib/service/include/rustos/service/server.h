@@ -42,15 +42,26 @@ public:
     const Message& request() const { return m_request; }
     uint32_t op() const { return m_request.header.op; }
     ipc::Reader reader() const { return reader_of(m_request); }
-    // Handles that came with the request (now in our table; the handler
-    // takes ownership of the ones it keeps).
-    handle_t handle(size_t i) const {
-        return i < m_request.header.handle_count ? m_request.header.handles[i] : 0;
+    // Takes a handle that came with the request (now in our table): the
+    // handler owns it from here. The server loop closes the ones no
+    // handler took, so unexpected handles cannot pile up in our table.
+    handle_t take_handle(size_t i) {
+        if (i >= m_request.header.handle_count)
+            return 0;
+        m_taken |= 1u << i;
+        return m_request.header.handles[i];
     }
     size_t handle_count() const { return m_request.header.handle_count; }
+    // Closes the handles of the request that no handler took.
+    void close_untaken_handles();
     uint32_t sender_pid() const { return m_request.header.sender_pid; }
     uint64_t sender_koid() const { return m_request.header.sender_koid; }
     bool from_kernel() const { return m_request.header.flags & ipc::kFromKernel; }
+    // The service id the sender registered (0: an ordinary process).
+    uint32_t sender_service() const { return ipc::sender_service(m_request.header); }
+    // For requests only one peer service may make (procd's FORK to vfsd):
+    // true when `service` sent it; otherwise fails the call with EPERM.
+    bool require_sender(uint32_t service);
 
     MessageWriter& writer() { return m_writer; }
     Message& reply() { return m_reply; }
@@ -69,6 +80,7 @@ private:
     handle_t m_reply_handle;
     bool m_deferred = false;
     bool m_failed = false;
+    uint32_t m_taken = 0; // bit i: handle i belongs to the handler
 };
 
 class Server {

@@ -108,6 +108,24 @@ int main() {
            user::handle_close(handle_t(call_only)) == 0 ? user::handle_close(handle_t(call_only))
                                                         : -1,
            -EBADF);
+    // One-way messages nobody receives: a process may have 256 queued, then
+    // EAGAIN; receiving them gives the quota back.
+    {
+        int64_t sink = user::ipc_endpoint_create();
+        auto m = new_message(0x99);
+        m->header.length = 8192;
+        int sent = 0;
+        int64_t r = 0;
+        while (sent < 1000 && (r = user::ipc_send(handle_t(sink), m.get())) == 0)
+            ++sent;
+        expect("one-way messages queued before EAGAIN", sent, 256);
+        expect("the one after them", r, -EAGAIN);
+        auto in = new_message();
+        int64_t got = user::ipc_receive(handle_t(sink), in.get(), 0);
+        expect("receive one of them (a one-way message has no reply handle)", got, 0);
+        expect("then one more may be sent", user::ipc_send(handle_t(sink), m.get()), 0);
+        user::handle_close(handle_t(sink));
+    }
     std::printf("ipc-abuse: %s\n", g_failures ? "FAILED" : "every bad call refused cleanly");
     return g_failures ? 1 : 0;
 }

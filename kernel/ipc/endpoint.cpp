@@ -28,6 +28,7 @@ KMessage* KMessage::create(uint32_t payload_length) {
         m->object_rights[i] = 0;
     }
     m->node = ListNode{};
+    m->charged = nullptr;
     return m;
 }
 
@@ -40,6 +41,12 @@ void KMessage::destroy(KMessage* m) {
             obj->handle_closed(m->object_rights[i]);
             obj->unref();
         }
+    }
+    if (SendQuota* quota = m->charged) {
+        m->charged = nullptr;
+        arch::InterruptGuard guard;
+        --quota->queued;
+        quota->unref();
     }
     mm::kfree(m);
 }

@@ -24,6 +24,21 @@ namespace kernel::ipc {
 using rustos::ErrorOr;
 using rustos::ipc::MessageHeader;
 
+// How many of a process's one-way messages are queued somewhere (IPC_SEND).
+// Shared by the process and its queued messages, so it outlives whichever
+// goes first; a process may have at most kMax queued.
+struct SendQuota {
+    static constexpr uint32_t kMax = 256;
+    uint32_t refs = 1;
+    uint32_t queued = 0;
+    // Precondition for both: interrupts disabled.
+    void ref() { ++refs; }
+    void unref() {
+        if (--refs == 0)
+            delete this;
+    }
+};
+
 // Kernel copy of a message; transferred handles travel as object
 // references with their rights.
 struct KMessage {
@@ -31,6 +46,9 @@ struct KMessage {
     KernelObject* objects[rustos::ipc::kMaxHandles];
     uint32_t object_rights[rustos::ipc::kMaxHandles];
     ListNode node; // endpoint event queue
+    // A one-way message from a process counts against its quota until it is
+    // delivered or dropped.
+    SendQuota* charged = nullptr;
     uint8_t* payload() { return reinterpret_cast<uint8_t*>(this + 1); }
 
     static KMessage* create(uint32_t payload_length);

@@ -101,6 +101,8 @@ void release_tid(uint32_t tid) {
 
 Process::~Process() {
     arch::InterruptGuard guard;
+    if (send_quota)
+        send_quota->unref();
     space.reset();
     handles.close_all();
     g_processes.remove(*this);

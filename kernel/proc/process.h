@@ -18,7 +18,8 @@
 
 namespace kernel::ipc {
 class Endpoint;
-}
+struct SendQuota;
+} // namespace kernel::ipc
 
 namespace kernel::proc {
 
@@ -68,6 +69,10 @@ struct Process final : KernelObject {
     Capabilities caps;
     uint32_t offload = 0;    // OffloadClass bits
     uint32_t service_id = 0; // the service it registered (stamped on its IPC messages)
+    // Its one-way messages still queued (IPC_SEND), so that no process can
+    // fill the kernel heap with them; created on the first send.
+    ipc::SendQuota* send_quota = nullptr;
+    uint32_t bad_pointers = 0; // EFAULTs so far (the log stops after a few)
 
     uint64_t enosys_logged[8] = {}; // one ENOSYS log line per syscall number
     uint64_t denied_logged = 0;     // one EPERM log line per capability

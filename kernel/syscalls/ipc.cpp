@@ -229,6 +229,20 @@ int64_t sys_rustos_IPC_SEND(Args& a) {
         KMessage::destroy(m.value());
         return fail(Error(EPIPE, "the endpoint has no server"));
     }
+    {
+        arch::InterruptGuard guard;
+        if (!p->send_quota && !(p->send_quota = new ipc::SendQuota)) {
+            KMessage::destroy(m.value());
+            return fail(Error(ENOMEM, "out of memory"));
+        }
+        if (p->send_quota->queued >= ipc::SendQuota::kMax) {
+            KMessage::destroy(m.value());
+            return fail(Error(EAGAIN, "too many of this process's one-way messages are queued"));
+        }
+        ++p->send_quota->queued;
+        p->send_quota->ref();
+        m.value()->charged = p->send_quota;
+    }
     if (!ep.value()->post_event(m.value(), true, p->service_id))
         return fail(Error(EAGAIN, "the endpoint's queue is full"));
     return 0;

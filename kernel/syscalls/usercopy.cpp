@@ -11,10 +11,19 @@ namespace kernel::syscalls {
 
 namespace {
 
+// The first few bad pointers of a process are logged, then one line says
+// the rest are not: a program probing pointers cannot flood the console.
+constexpr uint32_t kLoggedBadPointers = 8;
+
 rustos::Error bad_pointer(uint64_t addr, size_t len, bool write, const char* why) {
     proc::Process* p = proc::current_process();
-    LOG_WARN("syscall", "pid %d (%s): bad user pointer 0x%lx (+%zu, %s): %s -> EFAULT", p->pid,
-             p->name, addr, len, write ? "write" : "read", why);
+    uint32_t n = ++p->bad_pointers;
+    if (n <= kLoggedBadPointers)
+        LOG_WARN("syscall", "pid %d (%s): bad user pointer 0x%lx (+%zu, %s): %s -> EFAULT", p->pid,
+                 p->name, addr, len, write ? "write" : "read", why);
+    if (n == kLoggedBadPointers)
+        LOG_WARN("syscall", "pid %d (%s): further bad user pointers are not logged", p->pid,
+                 p->name);
     return rustos::Error(EFAULT, why);
 }
 

@@ -584,6 +584,8 @@ struct Handler {
             return fail(EBUSY);
         if (to.node && (flags & kNoReplace))
             return fail(EEXIST);
+        if (to.node == from.node)
+            return done(0); // the same file (Linux: "rename() does nothing")
         NodePtr from_dir = from.full.chain[from.full.chain.size() - 2].second;
         NodePtr to_dir =
             to.node ? to.full.chain[to.full.chain.size() - 2].second : to.parent.node();

@@ -1,5 +1,7 @@
 #include "epoll.h"
 
+#include <algorithm>
+
 namespace vfsd {
 
 namespace {
@@ -22,6 +24,11 @@ ErrorOr<void> EpollFile::ctl(int op, int fd, const FilePtr& file, const EpollEve
             return Error(EFAULT, "no event");
         if (it != m_interest.end() && !it->second.file.expired())
             return Error(EEXIST, "already watched");
+        if (auto* nested = dynamic_cast<const EpollFile*>(file.get())) {
+            std::vector<const EpollFile*> seen;
+            if (nested->reaches(this, seen))
+                return Error(ELOOP, "epoll instances would watch one another");
+        }
         m_interest[key] = Interest{file, event->events, event->data};
         return {};
     case kCtlMod:
@@ -42,6 +49,21 @@ ErrorOr<void> EpollFile::ctl(int op, int fd, const FilePtr& file, const EpollEve
     default:
         return Error(EINVAL, "bad epoll_ctl operation");
     }
+}
+
+bool EpollFile::reaches(const OpenFile* target, std::vector<const EpollFile*>& seen) const {
+    if (this == target)
+        return true;
+    if (std::find(seen.begin(), seen.end(), this) != seen.end())
+        return false; // met on another path already
+    seen.push_back(this);
+    for (auto& [key, in] : m_interest) {
+        auto f = in.file.lock();
+        auto* nested = dynamic_cast<const EpollFile*>(f.get());
+        if (nested && nested->reaches(target, seen))
+            return true;
+    }
+    return false;
 }
 
 size_t EpollFile::ready_count() {

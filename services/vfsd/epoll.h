@@ -33,6 +33,9 @@ public:
 
 private:
     size_t ready_count();
+    // Whether this epoll is `target` or watches it, directly or through
+    // nested epolls: then `target` may not watch this one (a loop).
+    bool reaches(const OpenFile* target, std::vector<const EpollFile*>& seen) const;
     struct Interest {
         std::weak_ptr<OpenFile> file;
         uint32_t events;

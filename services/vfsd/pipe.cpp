@@ -36,11 +36,14 @@ ErrorOr<size_t> Pipe::write(const char* data, size_t n, bool nonblocking) {
 }
 
 PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, NodePtr node, bool write_end, int flags)
-    : OpenFile(std::move(node), flags), m_pipe(std::move(pipe)), m_write_end(write_end) {
-    if (m_write_end) {
+    : OpenFile(std::move(node), flags), m_pipe(std::move(pipe)),
+      m_reads(!write_end || (flags & kAccMode) == kReadWrite),
+      m_writes(write_end || (flags & kAccMode) == kReadWrite) {
+    if (m_writes) {
         ++m_pipe->writers;
         m_pipe->had_writer = true;
-    } else {
+    }
+    if (m_reads) {
         ++m_pipe->readers;
         m_pipe->had_reader = true;
     }
@@ -48,16 +51,16 @@ PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, NodePtr node, bool write_end, int f
 }
 
 PipeEnd::~PipeEnd() {
-    if (m_write_end)
+    if (m_writes)
         --m_pipe->writers;
-    else
+    if (m_reads)
         --m_pipe->readers;
     ++m_pipe->generation;
     g_state_changed = true;
 }
 
 ErrorOr<size_t> PipeEnd::read(char* buf, size_t n) {
-    if (m_write_end)
+    if (!m_reads)
         return Error(EBADF, "write end of a pipe");
     if (n == 0)
         return size_t(0);
@@ -65,19 +68,20 @@ ErrorOr<size_t> PipeEnd::read(char* buf, size_t n) {
 }
 
 ErrorOr<size_t> PipeEnd::write(const char* data, size_t n) {
-    if (!m_write_end)
+    if (!m_writes)
         return Error(EBADF, "read end of a pipe");
     return m_pipe->write(data, n, nonblocking());
 }
 
 uint32_t PipeEnd::poll() {
     uint32_t r = 0;
-    if (m_write_end) {
+    if (m_writes) {
         if (m_pipe->readers == 0 && m_pipe->had_reader)
             r |= kPollErr;
         else if (m_pipe->space() >= Pipe::kAtomic)
             r |= kPollOut;
-    } else {
+    }
+    if (m_reads) {
         if (m_pipe->available())
             r |= kPollIn;
         if (m_pipe->writers == 0 && m_pipe->had_writer)
@@ -110,8 +114,7 @@ ErrorOr<std::shared_ptr<OpenFile>> FifoNode::open(int flags) {
             return Error(ENXIO, "no reader on the FIFO");
         return FilePtr(std::make_shared<PipeEnd>(m_pipe, self, true, flags));
     default:
-        // O_RDWR: Linux gives a FIFO both ends; a reader end serves reads,
-        // writes go through a hidden writer end.
+        // O_RDWR: Linux makes the opener a reader and a writer at once.
         return FilePtr(std::make_shared<PipeEnd>(m_pipe, self, false, flags));
     }
 }

@@ -28,6 +28,7 @@ private:
     std::deque<char> m_data;
 };
 
+// One end of a pipe; a FIFO opened O_RDWR is both ends in one.
 class PipeEnd final : public OpenFile {
 public:
     PipeEnd(std::shared_ptr<Pipe> pipe, NodePtr node, bool write_end, int flags);
@@ -48,7 +49,7 @@ public:
 
 private:
     std::shared_ptr<Pipe> m_pipe;
-    bool m_write_end;
+    bool m_reads, m_writes;
 };
 
 // The node behind a pipe's fds (fstat shows a FIFO).

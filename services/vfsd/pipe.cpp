@@ -35,6 +35,11 @@ ErrorOr<size_t> Pipe::write(const char* data, size_t n, bool nonblocking) {
     return n;
 }
 
+void Pipe::reset() {
+    m_data.clear();
+    had_reader = had_writer = false;
+}
+
 PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, NodePtr node, bool write_end, int flags)
     : OpenFile(std::move(node), flags), m_pipe(std::move(pipe)),
       m_reads(!write_end || (flags & kAccMode) == kReadWrite),
@@ -55,6 +60,10 @@ PipeEnd::~PipeEnd() {
         --m_pipe->writers;
     if (m_reads)
         --m_pipe->readers;
+    // Linux frees a pipe with its last end (unread bytes go with it): a
+    // FIFO's next writer waits for a new reader instead of seeing EPIPE.
+    if (!m_pipe->readers && !m_pipe->writers)
+        m_pipe->reset();
     ++m_pipe->generation;
     g_state_changed = true;
 }

@@ -19,6 +19,8 @@ public:
     ErrorOr<size_t> read(char* buf, size_t n);
     // EPIPE without readers; EAGAIN when it must wait.
     ErrorOr<size_t> write(const char* data, size_t n, bool nonblocking);
+    // After the last end closed: a FIFO opened again is a new pipe.
+    void reset();
 
     int readers = 0, writers = 0;
     uint64_t generation = 0;                     // bumped by every write and close

@@ -73,12 +73,18 @@ ErrorOr<size_t> PipeEnd::read(char* buf, size_t n) {
         return Error(EBADF, "write end of a pipe");
     if (n == 0)
         return size_t(0);
+    // Without writers an empty pipe is at its end; only a blocking reader
+    // of a FIFO waits for the first writer (Linux blocks it in open).
+    if (nonblocking() && m_pipe->writers == 0 && m_pipe->available() == 0)
+        return size_t(0);
     return m_pipe->read(buf, n);
 }
 
 ErrorOr<size_t> PipeEnd::write(const char* data, size_t n) {
     if (!m_writes)
         return Error(EBADF, "read end of a pipe");
+    if (n == 0)
+        return size_t(0); // before the readers are counted: no EPIPE (Linux)
     return m_pipe->write(data, n, nonblocking());
 }
 
@@ -86,8 +92,8 @@ uint32_t PipeEnd::poll() {
     uint32_t r = 0;
     if (m_writes) {
         if (m_pipe->readers == 0 && m_pipe->had_reader)
-            r |= kPollErr;
-        else if (m_pipe->space() >= Pipe::kAtomic)
+            r |= kPollErr; // with POLLOUT while not full, as on Linux
+        if (m_pipe->space() >= Pipe::kAtomic)
             r |= kPollOut;
     }
     if (m_reads) {

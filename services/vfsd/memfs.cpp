@@ -144,6 +144,10 @@ ErrorOr<void> MemDirectory::attach(const std::string& name, NodePtr node) {
     return {};
 }
 
+bool MemDirectory::is_mount_point(Node& child) const {
+    return child.is_directory() && child.attributes().dev != m_attr.dev;
+}
+
 ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
     auto it = m_children.find(name);
     if (it == m_children.end())
@@ -156,7 +160,7 @@ ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
         return Error(EISDIR, "is a directory");
     if (is_dir) {
         auto* dir = dynamic_cast<MemDirectory*>(node.get());
-        if (!dir)
+        if (!dir || is_mount_point(*node))
             return Error(EBUSY, "a mount point");
         if (!dir->empty())
             return Error(ENOTEMPTY, "directory not empty");
@@ -175,7 +179,7 @@ ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
 ErrorOr<void> MemDirectory::rename(const std::string& from, Node& to_dir_node,
                                    const std::string& to) {
     auto* to_dir = dynamic_cast<MemDirectory*>(&to_dir_node);
-    if (!to_dir)
+    if (!to_dir || to_dir->m_attr.dev != m_attr.dev)
         return Error(EXDEV, "rename across file systems");
     auto it = m_children.find(from);
     if (it == m_children.end())
@@ -183,10 +187,14 @@ ErrorOr<void> MemDirectory::rename(const std::string& from, Node& to_dir_node,
     NodePtr node = it->second;
     if (to_dir == this && from == to)
         return {};
+    if (is_mount_point(*node))
+        return Error(EBUSY, "a mount point");
     auto existing = to_dir->m_children.find(to);
     if (existing != to_dir->m_children.end()) {
         if (existing->second == node)
             return {}; // two links to the same file: nothing to do
+        if (to_dir->is_mount_point(*existing->second))
+            return Error(EBUSY, "a mount point");
         bool target_dir = existing->second->is_directory();
         if (node->is_directory() && !target_dir)
             return Error(ENOTDIR, "not a directory");
@@ -197,6 +205,7 @@ ErrorOr<void> MemDirectory::rename(const std::string& from, Node& to_dir_node,
             if (!d || !d->empty())
                 return Error(ENOTEMPTY, "directory not empty");
             --to_dir->m_attr.nlink;
+            d->m_attr.nlink = 0;
         } else if (auto* mem = dynamic_cast<MemNode*>(existing->second.get())) {
             if (mem->m_attr.nlink)
                 --mem->m_attr.nlink;

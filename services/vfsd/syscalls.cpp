@@ -227,9 +227,45 @@ struct Handler {
         return Outcome{std::move(reply)};
     }
 
+    static bool has_trailing_slash(std::string_view path) {
+        return !path.empty() && path.back() == '/';
+    }
+    static std::string_view without_trailing_slashes(std::string_view path) {
+        while (path.size() > 1 && path.back() == '/')
+            path.remove_suffix(1);
+        return path;
+    }
+    // A path resolved for a new entry under its last name: that name not
+    // followed, trailing slashes dropped.
+    ErrorOr<Resolved> resolve_parent(int dirfd, std::string_view path) {
+        ResolveOptions o;
+        o.follow_last = false;
+        o.must_exist = false;
+        return vfs.resolve_at(p, dirfd, without_trailing_slashes(path), o);
+    }
+
+    // Where a new entry goes, as Linux's filename_create: the last
+    // component is not followed and must not exist (EEXIST); a trailing
+    // slash names a directory, so only a new directory may have one
+    // (ENOENT otherwise).
+    ErrorOr<Resolved> resolve_new(int dirfd, std::string_view path, bool directory) {
+        Resolved r = TRY(resolve_parent(dirfd, path));
+        if (r.node || r.name == "." || r.name == ".." || r.name.empty())
+            return Error(EEXIST, "file exists");
+        if (has_trailing_slash(path) && !directory)
+            return Error(ENOENT, "a trailing slash names a directory");
+        return r;
+    }
+
     // --- open, close, read, write ---
     Outcome open(int dirfd, std::string_view path, int flags, uint32_t mode) {
         bool creat = flags & kCreat, excl = flags & kExcl;
+        if (creat && has_trailing_slash(path)) {
+            // Linux's open_last_lookups: EISDIR once the parent is found,
+            // whatever the name is.
+            TRY_OR_FAIL(resolve_parent(dirfd, path));
+            return fail(EISDIR);
+        }
         ResolveOptions opts;
         opts.follow_last = !(flags & kNoFollow) && !(creat && excl);
         opts.must_exist = !creat;
@@ -237,8 +273,6 @@ struct Handler {
         NodePtr node = r.node;
         Location loc = r.full;
         if (!node) {
-            if (!path.empty() && path.back() == '/')
-                return fail(EISDIR);
             if (r.name == "." || r.name == ".." || r.name.empty())
                 return fail(EEXIST);
             NodePtr dir = r.parent.node();
@@ -513,12 +547,7 @@ struct Handler {
 
     // --- namespace changes ---
     Outcome mkdir(int dirfd, std::string_view path, uint32_t mode) {
-        ResolveOptions o;
-        o.must_exist = false;
-        o.follow_last = false;
-        Resolved r = TRY_OR_FAIL(vfs.resolve_at(p, dirfd, path, o));
-        if (r.node || r.name == "." || r.name == ".." || r.name.empty())
-            return fail(EEXIST);
+        Resolved r = TRY_OR_FAIL(resolve_new(dirfd, path, true));
         if (r.parent.node()->read_only())
             return fail(EROFS);
         TRY_OR_FAIL(r.parent.node()->create(r.name, FileType::Directory, mode & ~p.umask & 07777));
@@ -526,12 +555,7 @@ struct Handler {
     }
 
     Outcome mknod(int dirfd, std::string_view path, uint32_t mode) {
-        ResolveOptions o;
-        o.must_exist = false;
-        o.follow_last = false;
-        Resolved r = TRY_OR_FAIL(vfs.resolve_at(p, dirfd, path, o));
-        if (r.node)
-            return fail(EEXIST);
+        Resolved r = TRY_OR_FAIL(resolve_new(dirfd, path, false));
         FileType t = FileType(mode & kTypeMask);
         if (t == FileType(0))
             t = FileType::Regular;
@@ -584,6 +608,8 @@ struct Handler {
             return fail(EBUSY);
         if (to.node && (flags & kNoReplace))
             return fail(EEXIST);
+        if (!from.node->is_directory() && has_trailing_slash(newpath))
+            return fail(ENOTDIR); // the new name asks for a directory
         if (to.node == from.node)
             return done(0); // the same file (Linux: "rename() does nothing")
         NodePtr from_dir = from.full.chain[from.full.chain.size() - 2].second;
@@ -608,12 +634,7 @@ struct Handler {
         ResolveOptions o;
         o.follow_last = flags & 0x400; // AT_SYMLINK_FOLLOW
         Resolved from = TRY_OR_FAIL(vfs.resolve_at(p, olddirfd, oldpath, o));
-        ResolveOptions n;
-        n.follow_last = false;
-        n.must_exist = false;
-        Resolved to = TRY_OR_FAIL(vfs.resolve_at(p, newdirfd, newpath, n));
-        if (to.node)
-            return fail(EEXIST);
+        Resolved to = TRY_OR_FAIL(resolve_new(newdirfd, newpath, false));
         if (from.node->is_directory())
             return fail(EPERM);
         TRY_OR_FAIL(to.parent.node()->link(to.name, from.node));
@@ -623,12 +644,7 @@ struct Handler {
     Outcome symlink(std::string_view target, int newdirfd, std::string_view linkpath) {
         if (target.empty())
             return fail(ENOENT);
-        ResolveOptions n;
-        n.follow_last = false;
-        n.must_exist = false;
-        Resolved to = TRY_OR_FAIL(vfs.resolve_at(p, newdirfd, linkpath, n));
-        if (to.node)
-            return fail(EEXIST);
+        Resolved to = TRY_OR_FAIL(resolve_new(newdirfd, linkpath, false));
         if (to.parent.node()->read_only())
             return fail(EROFS);
         TRY_OR_FAIL(to.parent.node()->symlink(to.name, std::string(target)));

@@ -132,7 +132,7 @@ ErrorOr<std::string> sockaddr_path(std::string_view addr) {
     uint16_t family;
     std::memcpy(&family, addr.data(), 2);
     if (family != kAfUnix)
-        return Error(EAFNOSUPPORT, "not AF_UNIX");
+        return Error(EINVAL, "not AF_UNIX"); // Linux's unix_validate_addr
     std::string_view path = addr.substr(2);
     if (path.empty())
         return Error(EINVAL, "empty socket path");
@@ -877,11 +877,13 @@ struct Handler {
         int flags = int(type & (kNonBlock | kCloExec));
         if (type & ~(0xfu | kNonBlock | kCloExec))
             return fail(EINVAL);
-        if (kind != kSockStream && kind != kSockDgram && kind != 5 /* SEQPACKET */)
+        if (kind > 10) // SOCK_MAX
             return fail(EINVAL);
+        if (kind != kSockStream && kind != kSockDgram && kind != 5 /* SEQPACKET */)
+            return fail(ESOCKTNOSUPPORT);
         if (kind == 5)
             return fail(EPROTONOSUPPORT);
-        if (arg(2) != 0)
+        if (arg(2) != 0 && arg(2) != kAfUnix) // 0 or PF_UNIX
             return fail(EPROTONOSUPPORT);
         auto a = std::make_shared<UnixSocket>(int(kind), flags & kNonBlock);
         if (!pair) {
@@ -996,8 +998,8 @@ struct Handler {
     Outcome getsockopt() {
         auto s = TRY_OR_FAIL(socket_of(fd_arg(0)));
         int level = int(arg(1)), opt = int(arg(2));
-        if (level != 1) // SOL_SOCKET
-            return fail(ENOPROTOOPT);
+        if (level != 1) // SOL_SOCKET; AF_UNIX has no options of other levels
+            return fail(EOPNOTSUPP);
         std::string value;
         auto put = [&](int32_t v) { value.assign(reinterpret_cast<const char*>(&v), 4); };
         switch (opt) {

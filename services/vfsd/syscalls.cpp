@@ -356,11 +356,12 @@ struct Handler {
 
     // --- fds ---
     Outcome dup2(int oldfd, int newfd, int flags, bool is_dup3) {
-        FilePtr f = TRY_OR_FAIL(p.file(oldfd));
-        if (is_dup3 && (flags & ~kCloExec))
+        // dup3's EINVAL comes before the fd is looked up (Linux's ksys_dup3).
+        if (is_dup3 && ((flags & ~kCloExec) || oldfd == newfd))
             return fail(EINVAL);
+        FilePtr f = TRY_OR_FAIL(p.file(oldfd));
         if (oldfd == newfd)
-            return is_dup3 ? fail(EINVAL) : done(newfd);
+            return done(newfd);
         if (newfd < 0 || uint32_t(newfd) >= p.fd_limit)
             return fail(EBADF);
         TRY_OR_FAIL(p.install_at(newfd, f, flags & kCloExec));
@@ -403,8 +404,7 @@ struct Handler {
         case 37:
         case 38: // locks always succeed: one vfsd, no lock conflicts tracked
             return done(0);
-        case 1031: // F_SETPIPE_SZ
-            return done(Pipe::kCapacity);
+        case 1031: // F_SETPIPE_SZ: the size stays
         case 1032: // F_GETPIPE_SZ
             if (!dynamic_cast<PipeEnd*>(e->file.get()))
                 return fail(EBADF);

@@ -1059,17 +1059,24 @@ struct Handler {
         size_t count = std::min<uint64_t>(c.args[3], 16384);
         std::string buf(count, '\0');
         auto off = c.input_as<int64_t>(2);
+        // A file is read at the offset and its offset moves by what was
+        // written: a short write, or a full pipe that parks the call, loses
+        // nothing. (Bytes taken from a stream are gone either way.)
+        bool positional = off || !in->is_stream();
+        uint64_t start = off ? uint64_t(*off) : in->offset;
         ErrorOr<size_t> n =
-            off ? in->pread(uint64_t(*off), buf.data(), count) : in->read(buf.data(), count);
+            positional ? in->pread(start, buf.data(), count) : in->read(buf.data(), count);
         if (n.is_error())
             return stream_result(std::move(n), in);
         size_t wrote = 0;
         if (n.value()) {
             auto w = out->write(buf.data(), n.value());
             if (w.is_error())
-                return fail(w.error());
+                return positional ? stream_result(std::move(w), out) : fail(w.error());
             wrote = w.value();
         }
+        if (!off && positional)
+            in->offset = start + wrote;
         LinuxReply r{int64_t(wrote)};
         if (off) {
             int64_t next = *off + int64_t(wrote);

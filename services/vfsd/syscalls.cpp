@@ -455,6 +455,11 @@ struct Handler {
             int32_t avail = 0;
             if (auto* pe = dynamic_cast<PipeEnd*>(e->file.get()))
                 avail = int32_t(pe->pipe()->available());
+            else if (e->file->node()->type() == FileType::Regular)
+                // What is left to read; Linux's do_vfs_ioctl answers size
+                // minus offset, negative past the end.
+                avail =
+                    int32_t(int64_t(e->file->node()->attributes().size) - int64_t(e->file->offset));
             else if (!e->file->is_stream())
                 return fail(ENOTTY);
             LinuxReply r(0);

@@ -100,6 +100,7 @@ ErrorOr<void> UnixSocket::connect(const std::shared_ptr<UnixSocket>& listener,
     m_peer_path = path;
     pair(shared_from_this(), server);
     listener->m_queue.push_back(server);
+    ++listener->m_arrivals;
     g_state_changed = true;
     return {};
 }
@@ -168,6 +169,8 @@ ErrorOr<size_t> UnixSocket::write(const char* data, size_t n) {
         if (!m_dgram_out || m_dgram_peer.expired())
             return Error(m_dgram_out ? ECONNREFUSED : ENOTCONN, "no peer");
         m_dgram_out->emplace_back(data, n);
+        if (auto peer = m_dgram_peer.lock())
+            ++peer->m_arrivals;
         g_state_changed = true;
         return n;
     }

@@ -42,6 +42,7 @@ public:
     }
     ErrorOr<int64_t> seek(int64_t, int) override { return Error(ESPIPE, "illegal seek"); }
     uint32_t poll() override { return (m_console->ld().poll_readable() ? kPollIn : 0) | kPollOut; }
+    uint64_t generation() const override { return m_console->input_generation(); }
     bool is_stream() const override { return true; }
     bool is_tty() const override { return true; }
 
@@ -95,8 +96,10 @@ void Console::input(std::string_view bytes) {
         auto r = m_ld.input(m_backlog);
         write_out(r.echo);
         send_signals(r.signals);
-        if (r.wake_readers)
+        if (r.wake_readers) {
+            ++m_input_generation;
             g_state_changed = true;
+        }
         m_backlog.erase(0, r.consumed);
         if (r.consumed == 0)
             break; // the buffer is full: keep the rest until a read frees room

@@ -33,6 +33,8 @@ public:
     // For ConsoleFile.
     rustos::tty::LineDiscipline& ld() { return m_ld; }
     void write_out(std::string_view data);
+    // Bumped whenever input becomes readable (edge-triggered epoll).
+    uint64_t input_generation() const { return m_input_generation; }
     rustos::tty::Caller caller_for(uint32_t pid, uint32_t tid = 0);
     // A job-control verdict for the caller: Ok, or EIO, or kRestartCall
     // after stopping its process group.
@@ -49,6 +51,7 @@ private:
     ProcessTable* m_procs;
     NodePtr m_node;
     std::string m_backlog; // input the line discipline could not take yet
+    uint64_t m_input_generation = 0;
 };
 
 std::shared_ptr<Console> make_console(Console::SignalGroup signal_group, Console::Write write,

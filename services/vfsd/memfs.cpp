@@ -212,6 +212,10 @@ ErrorOr<void> MemDirectory::attach(const std::string& name, NodePtr node) {
     return {};
 }
 
+bool MemDirectory::is_mount_point(Node& child) const {
+    return child.is_directory() && child.attributes().dev != m_attr.dev;
+}
+
 ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
     auto it = m_children.find(name);
     if (it == m_children.end())
@@ -224,9 +228,7 @@ ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
         return Error(EISDIR, "is a directory");
     if (is_dir) {
         auto* dir = dynamic_cast<MemDirectory*>(node.get());
-        // Another file system's root (tmpfs on /tmp, /dev/shm) is a mount
-        // point, however empty.
-        if (!dir || dir->m_attr.dev != m_attr.dev)
+        if (!dir || is_mount_point(*node))
             return Error(EBUSY, "a mount point");
         if (!dir->empty())
             return Error(ENOTEMPTY, "directory not empty");
@@ -245,23 +247,22 @@ ErrorOr<void> MemDirectory::unlink(const std::string& name, bool directory) {
 ErrorOr<void> MemDirectory::rename(const std::string& from, Node& to_dir_node,
                                    const std::string& to) {
     auto* to_dir = dynamic_cast<MemDirectory*>(&to_dir_node);
-    if (!to_dir)
+    if (!to_dir || to_dir->m_attr.dev != m_attr.dev)
         return Error(EXDEV, "rename across file systems");
     auto it = m_children.find(from);
     if (it == m_children.end())
         return Error(ENOENT, "no such file or directory");
     NodePtr node = it->second;
-    if (node->is_directory() && node->attributes().dev != m_attr.dev)
-        return Error(EBUSY, "a mount point");
     if (to_dir == this && from == to)
         return {};
-    auto existing = to_dir->m_children.find(to);
-    if (existing != to_dir->m_children.end() && existing->second->is_directory() &&
-        existing->second->attributes().dev != to_dir->m_attr.dev)
+    if (is_mount_point(*node))
         return Error(EBUSY, "a mount point");
+    auto existing = to_dir->m_children.find(to);
     if (existing != to_dir->m_children.end()) {
         if (existing->second == node)
             return {}; // two links to the same file: nothing to do
+        if (to_dir->is_mount_point(*existing->second))
+            return Error(EBUSY, "a mount point");
         bool target_dir = existing->second->is_directory();
         if (node->is_directory() && !target_dir)
             return Error(ENOTDIR, "not a directory");
@@ -272,6 +273,7 @@ ErrorOr<void> MemDirectory::rename(const std::string& from, Node& to_dir_node,
             if (!d || !d->empty())
                 return Error(ENOTEMPTY, "directory not empty");
             --to_dir->m_attr.nlink;
+            d->m_attr.nlink = 0;
         } else if (auto* mem = dynamic_cast<MemNode*>(existing->second.get())) {
             if (mem->m_attr.nlink)
                 --mem->m_attr.nlink;

@@ -82,6 +82,9 @@ public:
     bool empty() const { return m_children.empty(); }
 
 private:
+    // A directory of another file system attached here (/tmp on the root).
+    bool is_mount_point(Node& child) const;
+
     std::map<std::string, NodePtr> m_children;
     std::weak_ptr<MemDirectory> m_parent;
 };

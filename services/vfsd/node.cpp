@@ -99,7 +99,7 @@ ErrorOr<int64_t> OpenFile::seek(int64_t off, int whence) {
         return off;
     }
     if (off > 0 && base > INT64_MAX - off)
-        return Error(EOVERFLOW, "offset overflow");
+        return Error(EINVAL, "offset overflow"); // as Linux's vfs_setpos
     int64_t pos = base + off;
     if (pos < 0)
         return Error(EINVAL, "negative offset");

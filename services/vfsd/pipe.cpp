@@ -35,12 +35,20 @@ ErrorOr<size_t> Pipe::write(const char* data, size_t n, bool nonblocking) {
     return n;
 }
 
+void Pipe::reset() {
+    m_data.clear();
+    had_reader = had_writer = false;
+}
+
 PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, NodePtr node, bool write_end, int flags)
-    : OpenFile(std::move(node), flags), m_pipe(std::move(pipe)), m_write_end(write_end) {
-    if (m_write_end) {
+    : OpenFile(std::move(node), flags), m_pipe(std::move(pipe)),
+      m_reads(!write_end || (flags & kAccMode) == kReadWrite),
+      m_writes(write_end || (flags & kAccMode) == kReadWrite) {
+    if (m_writes) {
         ++m_pipe->writers;
         m_pipe->had_writer = true;
-    } else {
+    }
+    if (m_reads) {
         ++m_pipe->readers;
         m_pipe->had_reader = true;
     }
@@ -48,36 +56,47 @@ PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, NodePtr node, bool write_end, int f
 }
 
 PipeEnd::~PipeEnd() {
-    if (m_write_end)
+    if (m_writes)
         --m_pipe->writers;
-    else
+    if (m_reads)
         --m_pipe->readers;
+    // Linux frees a pipe with its last end (unread bytes go with it): a
+    // FIFO's next writer waits for a new reader instead of seeing EPIPE.
+    if (!m_pipe->readers && !m_pipe->writers)
+        m_pipe->reset();
     ++m_pipe->generation;
     g_state_changed = true;
 }
 
 ErrorOr<size_t> PipeEnd::read(char* buf, size_t n) {
-    if (m_write_end)
+    if (!m_reads)
         return Error(EBADF, "write end of a pipe");
     if (n == 0)
+        return size_t(0);
+    // Without writers an empty pipe is at its end; only a blocking reader
+    // of a FIFO waits for the first writer (Linux blocks it in open).
+    if (nonblocking() && m_pipe->writers == 0 && m_pipe->available() == 0)
         return size_t(0);
     return m_pipe->read(buf, n);
 }
 
 ErrorOr<size_t> PipeEnd::write(const char* data, size_t n) {
-    if (!m_write_end)
+    if (!m_writes)
         return Error(EBADF, "read end of a pipe");
+    if (n == 0)
+        return size_t(0); // before the readers are counted: no EPIPE (Linux)
     return m_pipe->write(data, n, nonblocking());
 }
 
 uint32_t PipeEnd::poll() {
     uint32_t r = 0;
-    if (m_write_end) {
+    if (m_writes) {
         if (m_pipe->readers == 0 && m_pipe->had_reader)
-            r |= kPollErr;
-        else if (m_pipe->space() >= Pipe::kAtomic)
+            r |= kPollErr; // with POLLOUT while not full, as on Linux
+        if (m_pipe->space() >= Pipe::kAtomic)
             r |= kPollOut;
-    } else {
+    }
+    if (m_reads) {
         if (m_pipe->available())
             r |= kPollIn;
         if (m_pipe->writers == 0 && m_pipe->had_writer)
@@ -110,8 +129,7 @@ ErrorOr<std::shared_ptr<OpenFile>> FifoNode::open(int flags) {
             return Error(ENXIO, "no reader on the FIFO");
         return FilePtr(std::make_shared<PipeEnd>(m_pipe, self, true, flags));
     default:
-        // O_RDWR: Linux gives a FIFO both ends; a reader end serves reads,
-        // writes go through a hidden writer end.
+        // O_RDWR: Linux makes the opener a reader and a writer at once.
         return FilePtr(std::make_shared<PipeEnd>(m_pipe, self, false, flags));
     }
 }

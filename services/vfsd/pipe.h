@@ -19,6 +19,8 @@ public:
     ErrorOr<size_t> read(char* buf, size_t n);
     // EPIPE without readers; EAGAIN when it must wait.
     ErrorOr<size_t> write(const char* data, size_t n, bool nonblocking);
+    // After the last end closed: a FIFO opened again is a new pipe.
+    void reset();
 
     int readers = 0, writers = 0;
     uint64_t generation = 0;                     // bumped by every write and close
@@ -28,6 +30,7 @@ private:
     std::deque<char> m_data;
 };
 
+// One end of a pipe; a FIFO opened O_RDWR is both ends in one.
 class PipeEnd final : public OpenFile {
 public:
     PipeEnd(std::shared_ptr<Pipe> pipe, NodePtr node, bool write_end, int flags);
@@ -48,7 +51,7 @@ public:
 
 private:
     std::shared_ptr<Pipe> m_pipe;
-    bool m_write_end;
+    bool m_reads, m_writes;
 };
 
 // The node behind a pipe's fds (fstat shows a FIFO).

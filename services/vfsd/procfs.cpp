@@ -168,9 +168,8 @@ char state_letter(const rustos::abi::ProcessInfo& info, const Process* p) {
     return 'S'; // a snapshot from another process: the target is not running now
 }
 
-uint32_t parent_of(uint32_t pid, const rustos::abi::ProcessInfo& info) {
-    const Process* p = g_procs->find(pid);
-    return p && (p->ppid || pid == 1) ? p->ppid : info.creator_pid;
+uint32_t parent_of(const rustos::abi::ProcessInfo& info, const Process* p) {
+    return p && (p->ppid || info.pid == 1) ? p->ppid : info.creator_pid;
 }
 
 std::string cmdline_of(uint32_t pid, const rustos::abi::ProcessInfo& info) {
@@ -186,37 +185,12 @@ std::string cmdline_of(uint32_t pid, const rustos::abi::ProcessInfo& info) {
 
 std::string stat_of(uint32_t pid) {
     auto info = kernel_process(pid);
-    if (!info)
-        return {};
-    const Process* p = g_procs->find(pid);
-    uint32_t pgid = p && p->pgid ? p->pgid : pid, sid = p && p->sid ? p->sid : pid;
-    long ticks = long(info->cpu_ticks / 10); // clock ticks are 1/100 s
-    char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %ld 0 0 0 20 0 %u 0 0 %llu %llu "
-                  "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
-                  pid, info->name, state_letter(*info, p), parent_of(pid, *info), pgid, sid, ticks,
-                  info->threads, (unsigned long long)(info->user_pages * 4096),
-                  (unsigned long long)info->user_pages);
-    return buf;
+    return info ? stat_text(*info, g_procs->find(pid)) : std::string();
 }
 
 std::string status_of(uint32_t pid) {
     auto info = kernel_process(pid);
-    if (!info)
-        return {};
-    const Process* p = g_procs->find(pid);
-    char state = state_letter(*info, p);
-    char buf[1024];
-    std::snprintf(
-        buf, sizeof buf,
-        "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n"
-        "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%zu\nGroups:\t\n"
-        "VmRSS:\t%llu kB\nRssAnon:\t%llu kB\nThreads:\t%u\nSigQ:\t0/0\n",
-        info->name, p ? p->umask : 022, state, state == 'Z' ? "zombie" : "sleeping", pid, pid,
-        parent_of(pid, *info), p ? p->fds.size() : 0, (unsigned long long)(info->user_pages * 4),
-        (unsigned long long)(info->user_pages * 4), info->threads);
-    return buf;
+    return info ? status_text(*info, g_procs->find(pid)) : std::string();
 }
 
 std::string maps_of(uint32_t pid) {
@@ -348,6 +322,35 @@ std::string describe_open_file(const OpenFile& f) {
     if (dynamic_cast<const UnixSocket*>(&f))
         return "socket:[" + std::to_string(f.node()->attributes().ino) + "]";
     return f.path.empty() ? std::string("anon_inode:[unknown]") : f.path;
+}
+
+std::string stat_text(const rustos::abi::ProcessInfo& info, const Process* p) {
+    uint32_t pid = info.pid;
+    uint32_t pgid = p && p->pgid ? p->pgid : pid, sid = p && p->sid ? p->sid : pid;
+    long ticks = long(info.cpu_ticks / 10); // clock ticks are 1/100 s
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %ld 0 0 0 20 0 %u 0 0 %llu %llu "
+                  "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
+                  pid, info.name, state_letter(info, p), parent_of(info, p), pgid, sid, ticks,
+                  info.threads, (unsigned long long)(info.user_pages * 4096),
+                  (unsigned long long)info.user_pages);
+    return buf;
+}
+
+std::string status_text(const rustos::abi::ProcessInfo& info, const Process* p) {
+    uint32_t pid = info.pid;
+    char state = state_letter(info, p);
+    char buf[1024];
+    std::snprintf(
+        buf, sizeof buf,
+        "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n"
+        "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%zu\nGroups:\t\n"
+        "VmRSS:\t%llu kB\nRssAnon:\t%llu kB\nThreads:\t%u\nSigQ:\t0/0\n",
+        info.name, p ? p->umask : 022, state, state == 'Z' ? "zombie" : "sleeping", pid, pid,
+        parent_of(info, p), p ? p->fds.size() : 0, (unsigned long long)(info.user_pages * 4),
+        (unsigned long long)(info.user_pages * 4), info.threads);
+    return buf;
 }
 
 NodePtr make_procfs(ProcessTable& procs, Namespace& ns) {

@@ -7,11 +7,18 @@
 
 #include "vfs.h"
 
+#include <rustos/abi/native.h>
+
 namespace vfsd {
 
 NodePtr make_procfs(ProcessTable& procs, Namespace& ns);
 
 // What /proc/<pid>/fd/<n> shows for an open file.
 std::string describe_open_file(const OpenFile& f);
+
+// /proc/<pid>/stat and /proc/<pid>/status of a process from the kernel's
+// entry for it and vfsd's state (null when vfsd has none).
+std::string stat_text(const rustos::abi::ProcessInfo& info, const Process* p);
+std::string status_text(const rustos::abi::ProcessInfo& info, const Process* p);
 
 } // namespace vfsd

@@ -88,7 +88,9 @@ ErrorOr<void> UnixSocket::connect(const std::shared_ptr<UnixSocket>& listener,
         return Error(EISCONN, "already connected");
     if (m_state == State::Listening)
         return Error(EINVAL, "a listening socket");
-    if (!listener || listener->m_state != State::Listening || listener->m_type != m_type)
+    if (listener && listener->m_type != m_type)
+        return Error(EPROTOTYPE, "a socket of another type");
+    if (!listener || listener->m_state != State::Listening)
         return Error(ECONNREFUSED, "nobody listens there");
     if (listener->m_queue.size() >= size_t(listener->m_backlog))
         return Error(EAGAIN, "listen queue full");
@@ -98,6 +100,7 @@ ErrorOr<void> UnixSocket::connect(const std::shared_ptr<UnixSocket>& listener,
     m_peer_path = path;
     pair(shared_from_this(), server);
     listener->m_queue.push_back(server);
+    ++listener->m_arrivals;
     g_state_changed = true;
     return {};
 }
@@ -171,11 +174,11 @@ ErrorOr<size_t> UnixSocket::read(char* buf, size_t n) {
         g_state_changed = true;
         return got;
     }
-    if (m_state != State::Connected)
-        return Error(ENOTCONN, "not connected");
-    if (m_shut_read || !m_in)
-        return size_t(0);
     if (n == 0)
+        return size_t(0);
+    if (m_state != State::Connected)
+        return Error(EINVAL, "not connected"); // Linux's unix_stream_read_generic
+    if (m_shut_read || !m_in)
         return size_t(0);
     return m_in->read(buf, n);
 }
@@ -187,6 +190,8 @@ ErrorOr<size_t> UnixSocket::write(const char* data, size_t n) {
         if (!dgram_room(*m_dgram_out, n))
             return Error(EAGAIN, "the peer's receive queue is full");
         m_dgram_out->emplace_back(data, n);
+        if (auto peer = m_dgram_peer.lock())
+            ++peer->m_arrivals;
         g_state_changed = true;
         return n;
     }

@@ -53,7 +53,7 @@ public:
     ErrorOr<int64_t> seek(int64_t, int) override { return Error(ESPIPE, "illegal seek"); }
     uint32_t poll() override;
     bool is_stream() const override { return true; }
-    uint64_t generation() const override { return (m_in ? m_in->generation : 0) + m_queue.size(); }
+    uint64_t generation() const override { return (m_in ? m_in->generation : 0) + m_arrivals; }
 
 private:
     void connect_pipes(const std::shared_ptr<Pipe>& in, const std::shared_ptr<Pipe>& out);
@@ -70,6 +70,9 @@ private:
     // Datagram pairs keep message boundaries.
     std::shared_ptr<std::deque<std::string>> m_dgram_in, m_dgram_out;
     std::weak_ptr<UnixSocket> m_dgram_peer;
+    // Connections and datagrams that came in: each one is an edge for
+    // edge-triggered epoll, even when the socket was readable already.
+    uint64_t m_arrivals = 0;
 };
 
 std::shared_ptr<Node> socket_inode();

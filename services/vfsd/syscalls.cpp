@@ -132,7 +132,7 @@ ErrorOr<std::string> sockaddr_path(std::string_view addr) {
     uint16_t family;
     std::memcpy(&family, addr.data(), 2);
     if (family != kAfUnix)
-        return Error(EAFNOSUPPORT, "not AF_UNIX");
+        return Error(EINVAL, "not AF_UNIX"); // Linux's unix_validate_addr
     std::string_view path = addr.substr(2);
     if (path.empty())
         return Error(EINVAL, "empty socket path");
@@ -227,9 +227,45 @@ struct Handler {
         return Outcome{std::move(reply)};
     }
 
+    static bool has_trailing_slash(std::string_view path) {
+        return !path.empty() && path.back() == '/';
+    }
+    static std::string_view without_trailing_slashes(std::string_view path) {
+        while (path.size() > 1 && path.back() == '/')
+            path.remove_suffix(1);
+        return path;
+    }
+    // A path resolved for a new entry under its last name: that name not
+    // followed, trailing slashes dropped.
+    ErrorOr<Resolved> resolve_parent(int dirfd, std::string_view path) {
+        ResolveOptions o;
+        o.follow_last = false;
+        o.must_exist = false;
+        return vfs.resolve_at(p, dirfd, without_trailing_slashes(path), o);
+    }
+
+    // Where a new entry goes, as Linux's filename_create: the last
+    // component is not followed and must not exist (EEXIST); a trailing
+    // slash names a directory, so only a new directory may have one
+    // (ENOENT otherwise).
+    ErrorOr<Resolved> resolve_new(int dirfd, std::string_view path, bool directory) {
+        Resolved r = TRY(resolve_parent(dirfd, path));
+        if (r.node || r.name == "." || r.name == ".." || r.name.empty())
+            return Error(EEXIST, "file exists");
+        if (has_trailing_slash(path) && !directory)
+            return Error(ENOENT, "a trailing slash names a directory");
+        return r;
+    }
+
     // --- open, close, read, write ---
     Outcome open(int dirfd, std::string_view path, int flags, uint32_t mode) {
         bool creat = flags & kCreat, excl = flags & kExcl;
+        if (creat && has_trailing_slash(path)) {
+            // Linux's open_last_lookups: EISDIR once the parent is found,
+            // whatever the name is.
+            TRY_OR_FAIL(resolve_parent(dirfd, path));
+            return fail(EISDIR);
+        }
         ResolveOptions opts;
         opts.follow_last = !(flags & kNoFollow) && !(creat && excl);
         opts.must_exist = !creat;
@@ -237,8 +273,6 @@ struct Handler {
         NodePtr node = r.node;
         Location loc = r.full;
         if (!node) {
-            if (!path.empty() && path.back() == '/')
-                return fail(EISDIR);
             if (r.name == "." || r.name == ".." || r.name.empty())
                 return fail(EEXIST);
             NodePtr dir = r.parent.node();
@@ -322,11 +356,12 @@ struct Handler {
 
     // --- fds ---
     Outcome dup2(int oldfd, int newfd, int flags, bool is_dup3) {
-        FilePtr f = TRY_OR_FAIL(p.file(oldfd));
-        if (is_dup3 && (flags & ~kCloExec))
+        // dup3's EINVAL comes before the fd is looked up (Linux's ksys_dup3).
+        if (is_dup3 && ((flags & ~kCloExec) || oldfd == newfd))
             return fail(EINVAL);
+        FilePtr f = TRY_OR_FAIL(p.file(oldfd));
         if (oldfd == newfd)
-            return is_dup3 ? fail(EINVAL) : done(newfd);
+            return done(newfd);
         if (newfd < 0 || uint32_t(newfd) >= p.fd_limit)
             return fail(EBADF);
         TRY_OR_FAIL(p.install_at(newfd, f, flags & kCloExec));
@@ -369,8 +404,7 @@ struct Handler {
         case 37:
         case 38: // locks always succeed: one vfsd, no lock conflicts tracked
             return done(0);
-        case 1031: // F_SETPIPE_SZ
-            return done(Pipe::kCapacity);
+        case 1031: // F_SETPIPE_SZ: the size stays
         case 1032: // F_GETPIPE_SZ
             if (!dynamic_cast<PipeEnd*>(e->file.get()))
                 return fail(EBADF);
@@ -421,6 +455,11 @@ struct Handler {
             int32_t avail = 0;
             if (auto* pe = dynamic_cast<PipeEnd*>(e->file.get()))
                 avail = int32_t(pe->pipe()->available());
+            else if (e->file->node()->type() == FileType::Regular)
+                // What is left to read; Linux's do_vfs_ioctl answers size
+                // minus offset, negative past the end.
+                avail =
+                    int32_t(int64_t(e->file->node()->attributes().size) - int64_t(e->file->offset));
             else if (!e->file->is_stream())
                 return fail(ENOTTY);
             LinuxReply r(0);
@@ -513,12 +552,7 @@ struct Handler {
 
     // --- namespace changes ---
     Outcome mkdir(int dirfd, std::string_view path, uint32_t mode) {
-        ResolveOptions o;
-        o.must_exist = false;
-        o.follow_last = false;
-        Resolved r = TRY_OR_FAIL(vfs.resolve_at(p, dirfd, path, o));
-        if (r.node || r.name == "." || r.name == ".." || r.name.empty())
-            return fail(EEXIST);
+        Resolved r = TRY_OR_FAIL(resolve_new(dirfd, path, true));
         if (r.parent.node()->read_only())
             return fail(EROFS);
         TRY_OR_FAIL(r.parent.node()->create(r.name, FileType::Directory, mode & ~p.umask & 07777));
@@ -526,12 +560,7 @@ struct Handler {
     }
 
     Outcome mknod(int dirfd, std::string_view path, uint32_t mode) {
-        ResolveOptions o;
-        o.must_exist = false;
-        o.follow_last = false;
-        Resolved r = TRY_OR_FAIL(vfs.resolve_at(p, dirfd, path, o));
-        if (r.node)
-            return fail(EEXIST);
+        Resolved r = TRY_OR_FAIL(resolve_new(dirfd, path, false));
         FileType t = FileType(mode & kTypeMask);
         if (t == FileType(0))
             t = FileType::Regular;
@@ -584,6 +613,10 @@ struct Handler {
             return fail(EBUSY);
         if (to.node && (flags & kNoReplace))
             return fail(EEXIST);
+        if (!from.node->is_directory() && has_trailing_slash(newpath))
+            return fail(ENOTDIR); // the new name asks for a directory
+        if (to.node == from.node)
+            return done(0); // the same file (Linux: "rename() does nothing")
         NodePtr from_dir = from.full.chain[from.full.chain.size() - 2].second;
         NodePtr to_dir =
             to.node ? to.full.chain[to.full.chain.size() - 2].second : to.parent.node();
@@ -606,12 +639,7 @@ struct Handler {
         ResolveOptions o;
         o.follow_last = flags & 0x400; // AT_SYMLINK_FOLLOW
         Resolved from = TRY_OR_FAIL(vfs.resolve_at(p, olddirfd, oldpath, o));
-        ResolveOptions n;
-        n.follow_last = false;
-        n.must_exist = false;
-        Resolved to = TRY_OR_FAIL(vfs.resolve_at(p, newdirfd, newpath, n));
-        if (to.node)
-            return fail(EEXIST);
+        Resolved to = TRY_OR_FAIL(resolve_new(newdirfd, newpath, false));
         if (from.node->is_directory())
             return fail(EPERM);
         TRY_OR_FAIL(to.parent.node()->link(to.name, from.node));
@@ -621,12 +649,7 @@ struct Handler {
     Outcome symlink(std::string_view target, int newdirfd, std::string_view linkpath) {
         if (target.empty())
             return fail(ENOENT);
-        ResolveOptions n;
-        n.follow_last = false;
-        n.must_exist = false;
-        Resolved to = TRY_OR_FAIL(vfs.resolve_at(p, newdirfd, linkpath, n));
-        if (to.node)
-            return fail(EEXIST);
+        Resolved to = TRY_OR_FAIL(resolve_new(newdirfd, linkpath, false));
         if (to.parent.node()->read_only())
             return fail(EROFS);
         TRY_OR_FAIL(to.parent.node()->symlink(to.name, std::string(target)));
@@ -859,11 +882,13 @@ struct Handler {
         int flags = int(type & (kNonBlock | kCloExec));
         if (type & ~(0xfu | kNonBlock | kCloExec))
             return fail(EINVAL);
-        if (kind != kSockStream && kind != kSockDgram && kind != 5 /* SEQPACKET */)
+        if (kind > 10) // SOCK_MAX
             return fail(EINVAL);
+        if (kind != kSockStream && kind != kSockDgram && kind != 5 /* SEQPACKET */)
+            return fail(ESOCKTNOSUPPORT);
         if (kind == 5)
             return fail(EPROTONOSUPPORT);
-        if (arg(2) != 0)
+        if (arg(2) != 0 && arg(2) != kAfUnix) // 0 or PF_UNIX
             return fail(EPROTONOSUPPORT);
         auto a = std::make_shared<UnixSocket>(int(kind), flags & kNonBlock);
         if (!pair) {
@@ -978,8 +1003,8 @@ struct Handler {
     Outcome getsockopt() {
         auto s = TRY_OR_FAIL(socket_of(fd_arg(0)));
         int level = int(arg(1)), opt = int(arg(2));
-        if (level != 1) // SOL_SOCKET
-            return fail(ENOPROTOOPT);
+        if (level != 1) // SOL_SOCKET; AF_UNIX has no options of other levels
+            return fail(EOPNOTSUPP);
         std::string value;
         auto put = [&](int32_t v) { value.assign(reinterpret_cast<const char*>(&v), 4); };
         switch (opt) {
@@ -1041,17 +1066,24 @@ struct Handler {
         size_t count = std::min<uint64_t>(c.args[3], 16384);
         std::string buf(count, '\0');
         auto off = c.input_as<int64_t>(2);
+        // A file is read at the offset and its offset moves by what was
+        // written: a short write, or a full pipe that parks the call, loses
+        // nothing. (Bytes taken from a stream are gone either way.)
+        bool positional = off || !in->is_stream();
+        uint64_t start = off ? uint64_t(*off) : in->offset;
         ErrorOr<size_t> n =
-            off ? in->pread(uint64_t(*off), buf.data(), count) : in->read(buf.data(), count);
+            positional ? in->pread(start, buf.data(), count) : in->read(buf.data(), count);
         if (n.is_error())
             return stream_result(std::move(n), in);
         size_t wrote = 0;
         if (n.value()) {
             auto w = out->write(buf.data(), n.value());
             if (w.is_error())
-                return fail(w.error());
+                return positional ? stream_result(std::move(w), out) : fail(w.error());
             wrote = w.value();
         }
+        if (!off && positional)
+            in->offset = start + wrote;
         LinuxReply r{int64_t(wrote)};
         if (off) {
             int64_t next = *off + int64_t(wrote);

@@ -976,6 +976,32 @@ static void dir_link(void) {
     EXPECT_EQ(sb.st_nlink, 1);
 }
 
+static void dir_rename_onto_itself(void) {
+    OK(mkdir("d", 0755));
+    OK(rename("d", "d"));
+    put_str("f", "x");
+    OK(rename("f", "f"));
+    struct stat st;
+    OK(stat("d", &st));
+    OK(stat("f", &st));
+}
+
+/* A trailing slash names a directory: new names other than directories
+   may not have one (filename_create), and O_CREAT with one is EISDIR. */
+static void dir_trailing_slash_new_names(void) {
+    put_str("f", "x");
+    EXPECT_ERR(open("f/", O_WRONLY | O_CREAT, 0644), EISDIR);
+    EXPECT_ERR(open("new/", O_WRONLY | O_CREAT, 0644), EISDIR);
+    EXPECT_ERR(mkdir("f/", 0755), EEXIST);
+    EXPECT_ERR(symlink("x", "new/"), ENOENT);
+    EXPECT_ERR(symlink("x", "f/"), EEXIST);
+    EXPECT_ERR(rename("f", "g/"), ENOTDIR);
+    OK(mkdir("d/", 0755));
+    struct stat st;
+    EXPECT_ERR(stat("new", &st), ENOENT);
+    EXPECT_ERR(stat("g", &st), ENOENT);
+}
+
 const struct check fs_checks[] = {
     CHECK_ENTRY(open, creat_excl_exists),
     CHECK_ENTRY(open, creat_excl_dangling_symlink),
@@ -1057,5 +1083,7 @@ const struct check fs_checks[] = {
     CHECK_ENTRY(dir, access),
     CHECK_ENTRY(dir, unlink_open_file),
     CHECK_ENTRY(dir, link),
+    CHECK_ENTRY(dir, rename_onto_itself),
+    CHECK_ENTRY(dir, trailing_slash_new_names),
 };
 const size_t fs_checks_count = sizeof fs_checks / sizeof fs_checks[0];

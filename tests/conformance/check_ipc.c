@@ -242,6 +242,49 @@ static void pipe_poll_timeout(void) {
     close(p[1]);
 }
 
+static void pipe_write_nothing_without_reader(void) {
+    int p[2];
+    xpipe(p, 0);
+    close(p[0]);
+    /* "Null write succeeds" before the readers are counted: no SIGPIPE. */
+    EXPECT_EQ(write(p[1], "", 0), 0);
+    struct pollfd pf = {p[1], POLLOUT, 0};
+    EXPECT_EQ(poll(&pf, 1, 0), 1);
+    EXPECT_EQ(pf.revents, POLLOUT | POLLERR);
+    close(p[1]);
+}
+
+static void pipe_fifo_rdwr(void) {
+    OK(mkfifo("fifo", 0600));
+    int fd = OK(open("fifo", O_RDWR | O_NONBLOCK));
+    EXPECT_EQ(write(fd, "both", 4), 4);
+    char buf[8];
+    EXPECT_EQ(read(fd, buf, sizeof buf), 4);
+    EXPECT_MEM(buf, "both", 4);
+    EXPECT_ERR(read(fd, buf, sizeof buf), EAGAIN); /* its own writer keeps it open */
+    close(fd);
+}
+
+static void pipe_fifo_fresh_after_close(void) {
+    OK(mkfifo("fifo", 0600));
+    int r = OK(open("fifo", O_RDONLY | O_NONBLOCK));
+    char buf[8];
+    EXPECT_EQ(read(r, buf, sizeof buf), 0); /* no writer: end of file */
+    int w = OK(open("fifo", O_WRONLY | O_NONBLOCK));
+    EXPECT_EQ(write(w, "stale", 5), 5);
+    close(w);
+    close(r);
+    /* Every end closed: the unread bytes went with the pipe. */
+    r = OK(open("fifo", O_RDONLY | O_NONBLOCK));
+    EXPECT_EQ(read(r, buf, sizeof buf), 0);
+    w = OK(open("fifo", O_WRONLY | O_NONBLOCK));
+    EXPECT_EQ(write(w, "new", 3), 3);
+    EXPECT_EQ(read(r, buf, sizeof buf), 3);
+    EXPECT_MEM(buf, "new", 3);
+    close(w);
+    close(r);
+}
+
 static void pipe_select(void) {
     int p[2];
     xpipe(p, 0);
@@ -424,6 +467,15 @@ static void sock_epipe(void) {
     close(sv[0]);
 }
 
+static void sock_read_unconnected(void) {
+    int s = OK(socket(AF_UNIX, SOCK_STREAM, 0));
+    char c;
+    EXPECT_ERR(read(s, &c, 1), EINVAL);
+    EXPECT_EQ(read(s, &c, 0), 0);
+    EXPECT_ERR(write(s, "x", 1), ENOTCONN);
+    close(s);
+}
+
 static void sock_accept_nonblock(void) {
     struct sockaddr_un a;
     socklen_t len = unix_addr(&a, "s");
@@ -600,6 +652,46 @@ static void epoll_edge_triggered(void) {
     close(p[1]);
 }
 
+static void epoll_loop_eloop(void) {
+    int a = OK(epoll_create1(0)), b = OK(epoll_create1(0)), c = OK(epoll_create1(0));
+    struct epoll_event ev = {.events = EPOLLIN};
+    OK(epoll_ctl(a, EPOLL_CTL_ADD, b, &ev));
+    OK(epoll_ctl(b, EPOLL_CTL_ADD, c, &ev));
+    EXPECT_ERR(epoll_ctl(c, EPOLL_CTL_ADD, a, &ev), ELOOP);
+    EXPECT_ERR(epoll_ctl(b, EPOLL_CTL_ADD, a, &ev), ELOOP);
+    EXPECT_EQ(epoll_wait(a, &ev, 1, 0), 0);
+    close(a);
+    close(b);
+    close(c);
+}
+
+/* An edge-triggered server accepts until EAGAIN; a client that connects
+   before the next epoll_wait is a new edge. */
+static void epoll_edge_triggered_listener(void) {
+    struct sockaddr_un a;
+    socklen_t len = unix_addr(&a, "s");
+    int srv = OK(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    OK(bind(srv, (struct sockaddr*)&a, len));
+    OK(listen(srv, 4));
+    int ep = OK(epoll_create1(0));
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
+    OK(epoll_ctl(ep, EPOLL_CTL_ADD, srv, &ev));
+    int c1 = OK(socket(AF_UNIX, SOCK_STREAM, 0));
+    OK(connect(c1, (struct sockaddr*)&a, len));
+    EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 1);
+    int conn = OK(accept(srv, NULL, NULL));
+    EXPECT_ERR(accept(srv, NULL, NULL), EAGAIN);
+    int c2 = OK(socket(AF_UNIX, SOCK_STREAM, 0));
+    OK(connect(c2, (struct sockaddr*)&a, len));
+    EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 1);
+    EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 0);
+    close(c2);
+    close(conn);
+    close(c1);
+    close(ep);
+    close(srv);
+}
+
 const struct check ipc_checks[] = {
     CHECK_ENTRY(pipe, pipe2_cloexec),
     CHECK_ENTRY(pipe, read_available),
@@ -617,6 +709,9 @@ const struct check ipc_checks[] = {
     CHECK_ENTRY(pipe, poll_err_nval),
     CHECK_ENTRY(pipe, poll_timeout),
     CHECK_ENTRY(pipe, select),
+    CHECK_ENTRY(pipe, write_nothing_without_reader),
+    CHECK_ENTRY(pipe, fifo_rdwr),
+    CHECK_ENTRY(pipe, fifo_fresh_after_close),
 
     CHECK_ENTRY(sock, unix_stream),
     CHECK_ENTRY(sock, unix_with_child),
@@ -628,6 +723,7 @@ const struct check ipc_checks[] = {
     CHECK_ENTRY(sock, shutdown_wr),
     CHECK_ENTRY(sock, epipe),
     CHECK_ENTRY(sock, accept_nonblock),
+    CHECK_ENTRY(sock, read_unconnected),
 
     CHECK_ENTRY(epoll, create1_flags),
     CHECK_ENTRY(epoll, add_wait),
@@ -639,5 +735,7 @@ const struct check ipc_checks[] = {
     CHECK_ENTRY(epoll, ctl_errors),
     CHECK_ENTRY(epoll, hup),
     CHECK_ENTRY(epoll, edge_triggered),
+    CHECK_ENTRY(epoll, loop_eloop),
+    CHECK_ENTRY(epoll, edge_triggered_listener),
 };
 const size_t ipc_checks_count = sizeof ipc_checks / sizeof ipc_checks[0];

@@ -623,13 +623,12 @@ bool handle(Ctx& x, LinuxReply& r) {
             return r = LinuxReply::error(EFAULT), false;
         uint64_t original = me.mask;
         me.mask = *set & ~kUnblockable;
-        if (p.signals.next_deliverable(c.tid)) {
-            // Put it back and deliver through the normal path.
-            me.mask = original;
-            r = LinuxReply::error(EINTR);
-            return false;
-        }
-        return park(x, WaitKind::Suspend, 0, original);
+        park(x, WaitKind::Suspend, 0, original);
+        // A signal already pending that the new mask lets through ends the
+        // wait at once: its handler runs, and its frame restores the
+        // original mask.
+        deliver_pending(c.pid, c.tid);
+        return true;
     }
     case LinuxSyscall::pause:
         return park(x, WaitKind::Pause, 0);

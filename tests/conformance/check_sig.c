@@ -496,6 +496,24 @@ static void sig_default_actions(void) {
     expect_exit(pid, 3);
 }
 
+/* A signal already pending when sigsuspend lets it through: the handler
+ * runs at once and the call returns EINTR with the old mask back. */
+static void sig_sigsuspend_pending(void) {
+    set_handler(SIGUSR1, h_count1, 0);
+    block_signal(SIGUSR1);
+    count1 = 0;
+    raise(SIGUSR1);
+    EXPECT_EQ(count1, 0);
+    sigset_t none, now;
+    sigemptyset(&none);
+    EXPECT_ERR(sigsuspend(&none), EINTR);
+    EXPECT_EQ(count1, 1);
+    OK(sigprocmask(SIG_BLOCK, NULL, &now));
+    EXPECT_EQ(sigismember(&now, SIGUSR1), 1);
+    unblock_signal(SIGUSR1);
+    EXPECT_EQ(count1, 1);
+}
+
 static void sig_sigsuspend(void) {
     set_handler(SIGUSR1, h_count1, 0);
     block_signal(SIGUSR1);
@@ -816,9 +834,10 @@ const struct check sig_checks[] = {
     CHECK_ENTRY(sig, kill_zero_probe), CHECK_ENTRY(sig, tgkill_self),
     CHECK_ENTRY(sig, sigreturn_regs),  CHECK_ENTRY(sig, async_regs),
     CHECK_ENTRY(sig, child_sigkill),   CHECK_ENTRY(sig, default_actions),
-    CHECK_ENTRY(sig, sigsuspend),      CHECK_ENTRY(sig, sigchld),
-    CHECK_ENTRY(sig, fork_inherits),   CHECK_ENTRY(sig, sigtimedwait),
-    CHECK_ENTRY(sig, sa_resethand),    CHECK_ENTRY(sig, handler_mask),
+    CHECK_ENTRY(sig, sigsuspend),      CHECK_ENTRY(sig, sigsuspend_pending),
+    CHECK_ENTRY(sig, sigchld),         CHECK_ENTRY(sig, fork_inherits),
+    CHECK_ENTRY(sig, sigtimedwait),    CHECK_ENTRY(sig, sa_resethand),
+    CHECK_ENTRY(sig, handler_mask),
 
     CHECK_ENTRY(time, clock_invalid),  CHECK_ENTRY(time, clocks),
     CHECK_ENTRY(time, monotonic),      CHECK_ENTRY(time, nanosleep_einval),

@@ -87,6 +87,8 @@ std::vector<F> fields_of(uint32_t o) {
         return {Pid, Fd, U64, U32};
     case op::VFSD_MAP_FD:
         return {Pid, Fd, U32};
+    case op::VFSD_MAP_FILE:
+        return {Pid, Path};
     case op::VFSD_SET_FD_LIMIT:
         return {Pid, U32};
     case op::VFSD_JOB_SIGNALS:
@@ -553,14 +555,14 @@ int main(int argc, char** argv) {
                 (unsigned long long)count);
 
     std::vector<Target> targets;
-    targets.push_back(
-        {ipc::service::VFSD,
-         "vfsd",
-         {},
-         {op::VFSD_FORK, op::VFSD_EXEC, op::VFSD_READ_FILE, op::VFSD_SPAWN_STDIO,
-          op::VFSD_PROCESS_INFO, op::VFSD_READ_FD, op::VFSD_MAP_FD, op::VFSD_SET_FD_LIMIT},
-         {},
-         {}});
+    targets.push_back({ipc::service::VFSD,
+                       "vfsd",
+                       {},
+                       {op::VFSD_FORK, op::VFSD_EXEC, op::VFSD_READ_FILE, op::VFSD_SPAWN_STDIO,
+                        op::VFSD_PROCESS_INFO, op::VFSD_READ_FD, op::VFSD_MAP_FD, op::VFSD_MAP_FILE,
+                        op::VFSD_SET_FD_LIMIT},
+                       {},
+                       {}});
     targets.push_back({ipc::service::SYSCALLD,
                        "syscalld",
                        {},

@@ -257,17 +257,9 @@ ErrorOr<void> write_memory(AddressSpace& as, uint64_t va, const uint8_t* src, ui
     if (as.live)
         return Error(EBUSY, "the address space is in use");
     // Writes through the direct map, so read-only segments are filled the
-    // same way.
-    TRY(prepare_range(as, va, len, false));
-    while (len) {
-        uint64_t phys = to_phys(as, va);
-        uint64_t chunk = rustos::min(len, mm::kPageSize - (va & (mm::kPageSize - 1)));
-        __builtin_memcpy(mm::phys_to_virt(phys), src, chunk);
-        va += chunk;
-        src += chunk;
-        len -= chunk;
-    }
-    return {};
+    // same way; a page mapped copy-on-write from a memory object (a
+    // program's page cache) gets its own copy first.
+    return write_live(as, va, src, len);
 }
 
 ErrorOr<void> start(Process& p, uint64_t entry, uint64_t rsp, uint64_t brk, bool suspended) {

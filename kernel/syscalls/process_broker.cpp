@@ -87,6 +87,27 @@ int64_t sys_rustos_PROCESS_MAP(Args& a) {
     return r.is_error() ? fail(r.error()) : 0;
 }
 
+int64_t sys_rustos_PROCESS_MAP_OBJECT(Args& a) {
+    auto as = space_handle(a.a0());
+    if (as.is_error())
+        return fail(as.error());
+    if (as.value()->live)
+        return fail(Error(EBUSY, "the address space is in use"));
+    auto obj = proc::current_process()->handles.get_as<mm::MemoryObject>(
+        handle_t(a.a1()), ObjectType::MemoryObject, RIGHT_MAP);
+    if (obj.is_error())
+        return fail(obj.error());
+    if (a.a4() & ~uint64_t(proc::PROT_READ | proc::PROT_WRITE | proc::PROT_EXEC))
+        return fail(Error(EINVAL, "unknown protection bits"));
+    auto r = proc::map_object(*as.value(), *obj.value(), a.a5(), a.a2(), a.a3(), uint32_t(a.a4()),
+                              false, true, false);
+    if (r.is_error())
+        return fail(r.error());
+    if (r.value() != a.a2())
+        return fail(Error(EINVAL, "unaligned address"));
+    return 0;
+}
+
 int64_t sys_rustos_PROCESS_WRITE(Args& a) {
     auto as = space_handle(a.a0());
     if (as.is_error())

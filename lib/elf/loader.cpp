@@ -11,6 +11,38 @@ uint32_t prot_of(uint32_t flags) {
            ((flags & PF_X) ? uint32_t(PROT_EXEC) : 0u);
 }
 
+const uint8_t kZeros[kPageSize] = {};
+
+// A segment's file pages mapped straight from the file (LoadTarget::
+// map_file), then zeros for its .bss: what Linux's ELF loader does with the
+// page cache. False when the target cannot or the segment's file offset
+// and address disagree within a page.
+ErrorOr<bool> map_from_file(ReadonlyBytes file, const LoadSegment& seg, uint64_t bias,
+                            uint64_t mapped_end, LoadTarget& target) {
+    uint64_t vaddr = bias + seg.vaddr;
+    if (!seg.filesz || (vaddr - seg.offset) % kPageSize)
+        return false;
+    uint64_t start = align_down(vaddr, kPageSize);
+    uint64_t file_end = align_up(vaddr + seg.filesz, kPageSize);
+    uint64_t end = align_up(vaddr + seg.memsz, kPageSize);
+    // A first page shared with the previous segment is already mapped.
+    uint64_t from = max(start, mapped_end);
+    if (from >= file_end)
+        return false;
+    uint32_t prot = prot_of(seg.flags) | PROT_READ;
+    uint64_t offset = align_down(seg.offset, kPageSize) + (from - start);
+    if (!TRY(target.map_file(from, file_end - from, prot, offset)))
+        return false;
+    if (from > vaddr) // this segment's bytes in the shared page
+        TRY(target.write(vaddr, file.data() + seg.offset, min(seg.filesz, from - vaddr)));
+    uint64_t data_end = vaddr + seg.filesz;
+    if (seg.memsz > seg.filesz && file_end > data_end) // .bss in the last file page
+        TRY(target.write(data_end, kZeros, file_end - data_end));
+    if (end > file_end)
+        TRY(target.map(file_end, end - file_end, prot, abi::MapKind::Image));
+    return true;
+}
+
 } // namespace
 
 ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t bias,
@@ -29,6 +61,10 @@ ErrorOr<LoadedImage> load_image(ReadonlyBytes file, const Image& image, uint64_t
         uint64_t end = align_up(bias + seg.vaddr + seg.memsz, kPageSize);
         if (end <= start || end > 0x0000800000000000ull)
             return Error(ENOEXEC, "ELF: segment outside the user address range after relocation");
+        if (TRY(map_from_file(file, seg, bias, mapped_end, target))) {
+            mapped_end = max(mapped_end, end);
+            continue;
+        }
         // Two segments may share a page (the first one's tail); that page is
         // already mapped and keeps the first mapping's protection plus ours.
         if (start < mapped_end)

@@ -16,6 +16,11 @@ namespace {
 // An address space made of byte pages, recording every mapping.
 class FakeTarget final : public LoadTarget {
 public:
+    // When set, map_file maps from these bytes (copy-on-write in a real
+    // target: here a copy) as a page cache would.
+    const std::vector<uint8_t>* file = nullptr;
+    int file_maps = 0;
+
     struct Mapping {
         uint64_t start, len;
         uint32_t prot;
@@ -33,6 +38,24 @@ public:
                 return Error(EEXIST, "overlap");
         maps.push_back({vaddr, len, prot, kind});
         return {};
+    }
+    ErrorOr<bool> map_file(uint64_t vaddr, uint64_t len, uint32_t prot, uint64_t offset) override {
+        if (!file)
+            return false;
+        if (offset % kPageSize)
+            return Error(EINVAL, "unaligned offset");
+        TRY(map(vaddr, len, prot, rustos::abi::MapKind::Image));
+        for (uint64_t i = 0; i < len; ++i)
+            byte(vaddr + i) = offset + i < file->size() ? (*file)[offset + i] : 0;
+        ++file_maps;
+        return true;
+    }
+    // The protection of the page holding a, or ~0u when unmapped.
+    uint32_t prot_at(uint64_t a) const {
+        for (auto& m : maps)
+            if (a >= m.start && a < m.start + m.len)
+                return m.prot;
+        return ~0u;
     }
     ErrorOr<void> write(uint64_t vaddr, const uint8_t* data, uint64_t len) override {
         for (uint64_t i = 0; i < len; ++i) {
@@ -157,4 +180,42 @@ TEST(ElfLoader, OverlappingTargetFailsCleanly) {
     auto loaded = load_image(bytes, image.value(), 0, t);
     ASSERT_TRUE(loaded.is_error());
     EXPECT_EQ(loaded.error().code(), EEXIST);
+}
+
+// Segments mapped from the page cache hold exactly what copying them
+// gives: the same bytes (file data, zeroed .bss, a page two segments
+// share) and the same protections, for a static and a dynamic program.
+TEST(ElfLoader, MappingFromTheFileMatchesCopying) {
+    for (const char* path : {"/bin/busybox", "/bin/ls", "/lib64/ld-linux-x86-64.so.2"}) {
+        SCOPED_TRACE(path);
+        auto file = read_file(path);
+        ASSERT_FALSE(file.empty());
+        ReadonlyBytes bytes(file.data(), file.size());
+        auto image = parse_executable(bytes);
+        ASSERT_FALSE(image.is_error()) << image.error().reason();
+        uint64_t bias = image->type == ET_DYN ? kPieBase : 0;
+        FakeTarget copied, mapped;
+        mapped.file = &file;
+        auto a = load_image(bytes, image.value(), bias, copied);
+        auto b = load_image(bytes, image.value(), bias, mapped);
+        ASSERT_FALSE(a.is_error()) << a.error().reason();
+        ASSERT_FALSE(b.is_error()) << b.error().reason();
+        EXPECT_GT(mapped.file_maps, 0);
+        EXPECT_EQ(a->entry, b->entry);
+        EXPECT_EQ(a->end, b->end);
+        for (auto& m : copied.maps)
+            for (uint64_t addr = m.start; addr < m.start + m.len; addr += kPageSize) {
+                ASSERT_TRUE(mapped.mapped(addr)) << std::hex << addr;
+                EXPECT_EQ(copied.prot_at(addr), mapped.prot_at(addr)) << std::hex << addr;
+            }
+        // Inside the segments (outside them, a page's rest may hold the
+        // file's neighbouring bytes, as it does on Linux).
+        for (size_t k = 0; k < image->load_count; ++k) {
+            const LoadSegment& seg = image->loads[k];
+            for (uint64_t addr = bias + seg.vaddr; addr < bias + seg.vaddr + seg.memsz; ++addr)
+                ASSERT_EQ(copied.byte(addr), mapped.byte(addr)) << std::hex << addr;
+        }
+        for (auto& m : mapped.maps)
+            EXPECT_TRUE(copied.mapped(m.start)) << std::hex << m.start;
+    }
 }

@@ -2,6 +2,7 @@
 #include <rustos/loader/loader.h>
 #include <rustos/user/syscall.h>
 
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include <cpuid.h>
@@ -31,14 +32,23 @@ public:
             return from_kernel(r, "PROCESS_WRITE");
         return {};
     }
+    ErrorOr<bool> map_file(uint64_t vaddr, uint64_t len, uint32_t prot, uint64_t offset) override {
+        if (!m_object)
+            return false;
+        int64_t r = user::process_map_object(m_target, m_object, vaddr, len, prot, offset);
+        if (r < 0)
+            return from_kernel(r, "PROCESS_MAP_OBJECT");
+        return true;
+    }
+    // The page cache of the file being loaded (0: none, copy).
+    void set_file_object(service::handle_t object) { m_object = object; }
 
 private:
     service::handle_t m_target;
+    service::handle_t m_object = 0;
 };
 
-ReadonlyBytes bytes_of(const std::string& s) {
-    return ReadonlyBytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
+ReadonlyBytes bytes_of(const FileBytes& f) { return ReadonlyBytes(f.data(), f.size()); }
 
 uint64_t hwcap() {
     unsigned a, b, c, d;
@@ -48,6 +58,42 @@ uint64_t hwcap() {
 }
 
 } // namespace
+
+FileBytes FileBytes::mapping(const void* at, size_t size, size_t map_len) {
+    FileBytes f;
+    f.m_map = at;
+    f.m_size = size;
+    f.m_map_len = map_len;
+    return f;
+}
+
+void FileBytes::release() {
+    if (m_map)
+        munmap(const_cast<void*>(m_map), m_map_len);
+    m_map = nullptr;
+    m_size = m_map_len = 0;
+}
+
+FileBytes::~FileBytes() { release(); }
+
+FileBytes::FileBytes(FileBytes&& o) noexcept
+    : m_owned(std::move(o.m_owned)), m_map(o.m_map), m_size(o.m_size), m_map_len(o.m_map_len) {
+    o.m_map = nullptr;
+    o.m_size = o.m_map_len = 0;
+}
+
+FileBytes& FileBytes::operator=(FileBytes&& o) noexcept {
+    if (this != &o) {
+        release();
+        m_owned = std::move(o.m_owned);
+        m_map = o.m_map;
+        m_size = o.m_size;
+        m_map_len = o.m_map_len;
+        o.m_map = nullptr;
+        o.m_size = o.m_map_len = 0;
+    }
+    return *this;
+}
 
 std::string base_name(const std::string& path) {
     size_t slash = path.rfind('/');
@@ -86,6 +132,7 @@ ErrorOr<Image> populate(service::handle_t target_handle, const Files& files,
     if (image.is_error())
         return Error::formatted(ENOEXEC, "%s: %s", program.path.c_str(), image.error().reason());
     BrokerTarget target(target_handle);
+    target.set_file_object(files.program_object);
     uint64_t bias = image->type == elf::ET_DYN ? elf::kPieBase : 0;
     elf::LoadedImage prog =
         TRY(elf::load_image(bytes_of(files.program), image.value(), bias, target));
@@ -97,9 +144,11 @@ ErrorOr<Image> populate(service::handle_t target_handle, const Files& files,
         if (ii.is_error())
             return Error::formatted(ELIBBAD, "%s: %s", files.interpreter_path.c_str(),
                                     ii.error().reason());
+        target.set_file_object(files.interpreter_object);
         interp =
             TRY(elf::load_image(bytes_of(files.interpreter), ii.value(), elf::kInterpBase, target));
     }
+    target.set_file_object(0);
     std::vector<StringView> argv, envp;
     for (auto& a : program.argv)
         argv.emplace_back(a.data(), a.size());

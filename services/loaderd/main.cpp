@@ -18,6 +18,9 @@
 #include <rustos/service/spawn.h>
 
 #include <cstring>
+#include <optional>
+
+#include <sys/mman.h>
 
 using namespace rustos;
 using namespace rustos::service;
@@ -37,29 +40,74 @@ ErrorOr<handle_t> service_handle(Handle& slot, uint32_t id) {
 struct OpenedFile {
     std::string resolved;
     uint32_t mode = 0;
-    std::string data;
+    loader::FileBytes data;
+    Handle object; // its page cache, when it has one: segments map from it
 };
 
 constexpr uint32_t kModeTypeMask = 0170000, kModeRegular = 0100000;
 constexpr uint64_t kMaxProgramBytes = 256ull << 20;
 
+ErrorOr<void> check_program_file(const std::string& path, uint32_t mode, uint64_t size) {
+    if ((mode & kModeTypeMask) != kModeRegular)
+        return Error::formatted(EACCES, "%s: not a regular file", path.c_str());
+    if (size > kMaxProgramBytes)
+        return Error::formatted(E2BIG, "%s: larger than %llu MiB", path.c_str(),
+                                (unsigned long long)(kMaxProgramBytes >> 20));
+    return {};
+}
+
+// Through the file's page cache (VFSD_MAP_FILE): one call, and the bytes
+// are a read-only mapping of it (only the pages looked at are touched).
+// nullopt when the file has none (procfs): read it.
+ErrorOr<std::optional<OpenedFile>> map_as(handle_t vfsd, uint32_t pid, const std::string& path) {
+    auto req = new_message(ipc::op::VFSD_MAP_FILE);
+    auto rep = new_message();
+    MessageWriter w(*req);
+    w.u32(pid).str(StringView(path.data(), path.size()));
+    w.finish();
+    auto r = call(vfsd, *req, *rep);
+    if (r.is_error()) {
+        if (r.error().code() == ENODEV)
+            return std::optional<OpenedFile>();
+        return r.error();
+    }
+    OpenedFile f;
+    f.object = Handle(rep->header.handle_count ? rep->header.handles[0] : 0);
+    auto rd = reader_of(*rep);
+    StringView resolved = rd.str(4096);
+    uint64_t size = rd.u64();
+    f.mode = rd.u32();
+    if (!rd.ok() || !f.object)
+        return Error(EPROTO, "malformed MAP_FILE reply from vfsd");
+    f.resolved.assign(resolved.data(), resolved.size());
+    TRY(check_program_file(path, f.mode, size));
+    if (size) {
+        uint64_t len = (size + 4095) & ~uint64_t(4095);
+        int64_t at = user::memory_map(f.object.get(), 0, len, abi::mm_prot_flags(PROT_READ, 0), 0);
+        if (at < 0)
+            return Error::formatted(Errno(-at), "%s: cannot map its page cache", path.c_str());
+        f.data = loader::FileBytes::mapping(reinterpret_cast<const void*>(at), size, len);
+    }
+    return std::optional<OpenedFile>(std::move(f));
+}
+
 ErrorOr<OpenedFile> read_as(uint32_t pid, const std::string& path) {
     handle_t vfsd = TRY(service_handle(g_vfsd, ipc::service::VFSD));
+    if (auto mapped = TRY(map_as(vfsd, pid, path)))
+        return std::move(*mapped);
     OpenedFile f;
+    std::string data;
     auto req = new_message();
     auto rep = new_message();
     uint64_t size = 0;
     bool first = true;
-    while (first || f.data.size() < size) {
+    while (first || data.size() < size) {
         // After the first chunk, read by the resolved path: resolving a
         // path such as /proc/self/exe again for every chunk is costly.
         const std::string& name = first ? path : f.resolved;
         req->reset(ipc::op::VFSD_READ_FILE);
         MessageWriter w(*req);
-        w.u32(pid)
-            .str(StringView(name.data(), name.size()))
-            .u64(f.data.size())
-            .u32(ipc::kMaxPayload);
+        w.u32(pid).str(StringView(name.data(), name.size())).u64(data.size()).u32(ipc::kMaxPayload);
         w.finish();
         TRY(call(vfsd, *req, *rep));
         auto rd = reader_of(*rep);
@@ -72,18 +120,15 @@ ErrorOr<OpenedFile> read_as(uint32_t pid, const std::string& path) {
             return Error(EPROTO, "malformed READ_FILE reply from vfsd");
         if (first) {
             f.resolved.assign(resolved.data(), resolved.size());
-            if ((f.mode & kModeTypeMask) != kModeRegular)
-                return Error::formatted(EACCES, "%s: not a regular file", path.c_str());
-            if (size > kMaxProgramBytes)
-                return Error::formatted(E2BIG, "%s: larger than %llu MiB", path.c_str(),
-                                        (unsigned long long)(kMaxProgramBytes >> 20));
-            f.data.reserve(size);
+            TRY(check_program_file(path, f.mode, size));
+            data.reserve(size);
             first = false;
         }
         if (n == 0)
             break; // the file shrank while we read it
-        f.data.append(reinterpret_cast<const char*>(bytes), n);
+        data.append(reinterpret_cast<const char*>(bytes), n);
     }
+    f.data = loader::FileBytes(std::move(data));
     return f;
 }
 
@@ -93,6 +138,9 @@ struct Resolved {
     loader::Files files;
     std::string exe; // the resolved path of the program that runs (/proc/<pid>/exe)
     loader::Program program;
+    // The page caches of the program and its interpreter (segments are
+    // mapped from them); files.*_object name these.
+    Handle program_object, interpreter_object;
 };
 
 ErrorOr<Resolved> resolve_program(uint32_t pid, std::string path, std::vector<std::string> argv,
@@ -103,11 +151,12 @@ ErrorOr<Resolved> resolve_program(uint32_t pid, std::string path, std::vector<st
         if (!(f.mode & 0111))
             return Error::formatted(EACCES, "%s: not executable (mode %o)", path.c_str(),
                                     f.mode & 07777);
-        if (f.data.size() >= 2 && f.data[0] == '#' && f.data[1] == '!') {
+        std::string_view bytes = f.data.view();
+        if (bytes.size() >= 2 && bytes[0] == '#' && bytes[1] == '!') {
             if (depth >= kMaxScriptDepth)
                 return Error::formatted(ELOOP, "%s: more than %d nested #! interpreters",
                                         path.c_str(), kMaxScriptDepth);
-            auto line = parse_shebang(f.data);
+            auto line = parse_shebang(bytes);
             if (line.is_error())
                 return Error::formatted(ENOEXEC, "%s: %s", path.c_str(), line.error().reason());
             argv = script_argv(line.value(), path, argv);
@@ -116,13 +165,17 @@ ErrorOr<Resolved> resolve_program(uint32_t pid, std::string path, std::vector<st
         }
         Resolved r;
         r.exe = f.resolved;
-        auto reader = [pid, &f, &path](const std::string& p) -> ErrorOr<std::string> {
+        r.program_object = std::move(f.object);
+        auto reader = [pid, &f, &path, &r](const std::string& p) -> ErrorOr<loader::FileBytes> {
             if (p == path)
                 return std::move(f.data);
             auto interp = TRY(read_as(pid, p));
+            r.interpreter_object = std::move(interp.object);
             return std::move(interp.data);
         };
         r.files = TRY(loader::read_files(path, reader));
+        r.files.program_object = r.program_object.get();
+        r.files.interpreter_object = r.interpreter_object.get();
         r.program.path = execfn;
         r.program.name = loader::base_name(path);
         r.program.argv = std::move(argv);

@@ -135,7 +135,10 @@ int main(int argc, char** argv) {
             stop_boot((std::string(s.id) + " is not in " + kStartupRegistry).c_str());
         loader::Program program{path->second, s.id, {s.id}, env};
         program.kernel_defaults = true;
-        auto built = loader::build_process(program, read_boot_file);
+        auto built =
+            loader::build_process(program, [](const std::string& p) -> ErrorOr<loader::FileBytes> {
+                return loader::FileBytes(TRY(read_boot_file(p)));
+            });
         if (built.is_error())
             stop_boot((std::string("cannot load ") + s.id + ": " + built.error().reason()).c_str());
         s.process = std::move(built.value().process);

@@ -350,6 +350,29 @@ void handle_map_fd(Call& call) {
     call.writer().handle(handle_t(h.value()));
 }
 
+void handle_map_file(Call& call) {
+    if (!call.require_sender(ipc::service::LOADERD))
+        return;
+    auto rd = call.reader();
+    uint32_t pid = rd.u32();
+    StringView path = rd.str(4096);
+    if (!rd.ok() || path.empty())
+        return call.fail(EINVAL, "MAP_FILE: malformed");
+    auto opened = g_vfs.open_for(pid, std::string(path.data(), path.size()));
+    if (opened.is_error())
+        return call.fail(opened.error().code(), opened.error().reason());
+    auto& [resolved, file] = opened.value();
+    Attributes a = file->node()->attributes();
+    if (FileType(a.mode & kTypeMask) != FileType::Regular)
+        return call.fail(EACCES, "not a regular file");
+    auto h = file->node()->share_memory(false);
+    if (h.is_error())
+        return call.fail(h.error().code(), h.error().reason());
+    call.writer().str(StringView(resolved.data(), resolved.size()));
+    call.writer().u64(a.size).u32(a.mode);
+    call.writer().handle(handle_t(h.value()));
+}
+
 void handle_set_fd_limit(Call& call) {
     if (!call.require_sender(ipc::service::SYSCALLD))
         return;
@@ -436,6 +459,7 @@ int main() {
     server.on(ipc::op::VFSD_READ_FILE, handle_read_file);
     server.on(ipc::op::VFSD_READ_FD, handle_read_fd);
     server.on(ipc::op::VFSD_MAP_FD, handle_map_fd);
+    server.on(ipc::op::VFSD_MAP_FILE, handle_map_file);
     server.on(ipc::op::VFSD_SET_FD_LIMIT, handle_set_fd_limit);
     server.on_event(handle_event);
     server.set_wakeups(next_deadline, on_wake);

@@ -33,6 +33,13 @@ public:
     virtual ErrorOr<void> map(uint64_t vaddr, uint64_t len, uint32_t prot, abi::MapKind kind) = 0;
     // Copies bytes into mapped memory.
     virtual ErrorOr<void> write(uint64_t vaddr, const uint8_t* data, uint64_t len) = 0;
+    // Maps [vaddr, vaddr+len) copy-on-write from the file being loaded, at
+    // file offset `offset` (all page aligned), when the target can (a page
+    // cache); false: it cannot, and the loader maps and copies instead.
+    virtual ErrorOr<bool> map_file(uint64_t vaddr, uint64_t len, uint32_t prot, uint64_t offset) {
+        (void)vaddr, (void)len, (void)prot, (void)offset;
+        return false;
+    }
 
 protected:
     ~LoadTarget() = default;

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rustos::loader {
@@ -25,13 +26,46 @@ struct Program {
     bool kernel_defaults = false;
 };
 
-using FileReader = std::function<ErrorOr<std::string>(const std::string& path)>;
+// A file's bytes: read into memory, or a read-only mapping of its page
+// cache (loaderd), which only the pages looked at cost anything.
+class FileBytes {
+public:
+    FileBytes() = default;
+    FileBytes(std::string owned) : m_owned(std::move(owned)) {}
+    // Takes over a mapping of `map_len` bytes at `at` (munmap'ed when done).
+    static FileBytes mapping(const void* at, size_t size, size_t map_len);
+    ~FileBytes();
+    FileBytes(FileBytes&& o) noexcept;
+    FileBytes& operator=(FileBytes&& o) noexcept;
+    FileBytes(const FileBytes&) = delete;
+    FileBytes& operator=(const FileBytes&) = delete;
+
+    const uint8_t* data() const {
+        return m_map ? static_cast<const uint8_t*>(m_map)
+                     : reinterpret_cast<const uint8_t*>(m_owned.data());
+    }
+    size_t size() const { return m_map ? m_size : m_owned.size(); }
+    std::string_view view() const { return {reinterpret_cast<const char*>(data()), size()}; }
+
+private:
+    void release();
+    std::string m_owned;
+    const void* m_map = nullptr;
+    size_t m_size = 0, m_map_len = 0;
+};
+
+using FileReader = std::function<ErrorOr<FileBytes>(const std::string& path)>;
 
 // The files a program needs, read and checked before anything is built.
 struct Files {
-    std::string program;
+    FileBytes program;
     std::string interpreter_path; // empty for static programs
-    std::string interpreter;
+    FileBytes interpreter;
+    // Memory objects holding the files (their page caches), if the reader
+    // had them: segments are then mapped from them instead of copied. Not
+    // owned; they must stay open while the image is built.
+    service::handle_t program_object = 0;
+    service::handle_t interpreter_object = 0;
 };
 ErrorOr<Files> read_files(const std::string& path, const FileReader& read_file);
 

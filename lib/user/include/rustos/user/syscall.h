@@ -146,6 +146,11 @@ inline int64_t mm_map_object(handle_t process, handle_t object, uint64_t addr, u
     return raw_syscall(abi::SYS_RUSTOS_MM_MAP_OBJECT, process, object, addr, len, prot_flags,
                        offset);
 }
+inline int64_t process_map_object(handle_t target, handle_t object, uint64_t vaddr, uint64_t len,
+                                  uint32_t prot, uint64_t offset) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_MAP_OBJECT, target, object, vaddr, len, prot,
+                       offset);
+}
 inline int64_t memory_create(uint64_t size) {
     return raw_syscall(abi::SYS_RUSTOS_MEMORY_CREATE, size);
 }

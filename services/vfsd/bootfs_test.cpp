@@ -134,6 +134,7 @@ TEST_F(VfsdBootfsMounted, ReadsAndRefusesWrites) {
     EXPECT_EQ(get_file("/etc/motd"), "welcome\n");
     EXPECT_EQ(open("/bin/tool", O_WRONLY), -EROFS);
     EXPECT_EQ(open("/bin/tool", O_RDWR | O_TRUNC), -EROFS);
+    EXPECT_EQ(open("/bin/tool", O_RDONLY | O_TRUNC), -EROFS); // O_TRUNC writes
     EXPECT_EQ(open("/bin/new", O_WRONLY | O_CREAT), -EROFS);
     EXPECT_EQ(mkdir("/bin/dir"), -EROFS);
     EXPECT_EQ(unlink("/bin/tool"), -EROFS);

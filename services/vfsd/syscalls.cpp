@@ -294,8 +294,13 @@ struct Handler {
                 return fail(EISDIR);
             if (wants_write && node->read_only())
                 return fail(EROFS);
-            if ((flags & kTrunc) && wants_write && t == FileType::Regular)
+            // Linux truncates on O_TRUNC whatever the access mode
+            // (O_RDONLY|O_TRUNC too), so it needs a writable file system.
+            if ((flags & kTrunc) && t == FileType::Regular) {
+                if (node->read_only())
+                    return fail(EROFS);
                 TRY_OR_FAIL(node->truncate(0));
+            }
         }
         FilePtr f = TRY_OR_FAIL(node->open(flags & ~(kCreat | kExcl | kTrunc | kNoCtty)));
         f->path = loc.path();
@@ -797,6 +802,19 @@ struct Handler {
         int nfds = int(arg(0));
         if (nfds < 0 || nfds > int(p.fd_limit))
             return fail(EINVAL);
+        // The timeout is checked first, as Linux does. select's timeval may
+        // carry a second or more in tv_usec (Linux normalizes it); only
+        // negative values are refused. pselect's timespec must be exact.
+        std::string_view timeout = c.input(4);
+        bool has_timeout = !timeout.empty();
+        bool zero = false;
+        if (has_timeout) {
+            int64_t v[2];
+            std::memcpy(v, timeout.data(), 16);
+            if (v[0] < 0 || v[1] < 0 || (pselect && v[1] >= 1000000000))
+                return fail(EINVAL);
+            zero = v[0] == 0 && v[1] == 0;
+        }
         size_t bytes = size_t((nfds + 63) / 64 * 8);
         std::string sets[3];
         bool present[3];
@@ -826,16 +844,6 @@ struct Handler {
                         char(uint8_t(out[i][size_t(fd / 8)]) | (1 << (fd % 8)));
                     ++ready;
                 }
-        }
-        std::string_view timeout = c.input(4);
-        bool has_timeout = !timeout.empty();
-        bool zero = false;
-        if (has_timeout) {
-            int64_t v[2];
-            std::memcpy(v, timeout.data(), 16);
-            if (v[0] < 0 || v[1] < 0 || v[1] >= (pselect ? 1000000000 : 1000000))
-                return fail(EINVAL);
-            zero = v[0] == 0 && v[1] == 0;
         }
         if (ready || zero || state.timed_out) {
             LinuxReply r(ready);

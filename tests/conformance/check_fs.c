@@ -170,6 +170,12 @@ static void open_trunc(void) {
     char buf[16];
     EXPECT_EQ(get_file("f", buf, sizeof buf), 2);
     EXPECT_STR(buf, "ab");
+    /* Linux truncates on O_TRUNC whatever the access mode. */
+    fd = OK(open("f", O_RDONLY | O_TRUNC));
+    OK(fstat(fd, &st));
+    EXPECT_EQ(st.st_size, 0);
+    EXPECT_ERR(write(fd, "ab", 2), EBADF);
+    close(fd);
 }
 
 static void open_append(void) {

@@ -307,6 +307,18 @@ static void pipe_select(void) {
     tv.tv_usec = 0;
     EXPECT_EQ(select(p[0] + 1, &r, NULL, NULL, &tv), 1);
     EXPECT(FD_ISSET(p[0], &r), "expected the read end readable / got not set%s", "");
+    /* A second or more in tv_usec is accepted (Linux normalizes it); a
+     * negative value is EINVAL, checked before the fds. */
+    FD_ZERO(&r);
+    FD_SET(p[0], &r);
+    tv.tv_sec = 0;
+    tv.tv_usec = 1500000;
+    EXPECT_EQ(select(p[0] + 1, &r, NULL, NULL, &tv), 1);
+    FD_ZERO(&r);
+    FD_SET(p[0], &r);
+    tv.tv_usec = -1;
+    EXPECT_ERR(select(p[0] + 1, &r, NULL, NULL, &tv), EINVAL);
+    tv.tv_usec = 0;
     close(p[1]);
     int closed = p[1];
     FD_ZERO(&r);

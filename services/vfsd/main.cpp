@@ -206,6 +206,8 @@ void handle_exec(Call& call) {
     Process& p = g_vfs.procs.get(pid);
     p.close_on_exec();
     p.exe.assign(exe.data(), exe.size());
+    auto node = g_vfs.ns.resolve(g_vfs.procs.initial_cwd, p.exe, {});
+    p.exe_node = node.is_error() ? std::weak_ptr<Node>() : std::weak_ptr<Node>(node->node);
     p.cmdline = std::move(argv);
     g_state_changed = true;
 }
@@ -365,6 +367,8 @@ void handle_map_file(Call& call) {
     Attributes a = file->node()->attributes();
     if (FileType(a.mode & kTypeMask) != FileType::Regular)
         return call.fail(EACCES, "not a regular file");
+    if (g_vfs.procs.open_for_writing(file->node().get()))
+        return call.fail(ETXTBSY, "open for writing");
     auto h = file->node()->share_memory(false);
     if (h.is_error())
         return call.fail(h.error().code(), h.error().reason());

@@ -296,11 +296,13 @@ struct Handler {
                 return fail(EROFS);
             // Linux truncates on O_TRUNC whatever the access mode
             // (O_RDONLY|O_TRUNC too), so it needs a writable file system.
-            if ((flags & kTrunc) && t == FileType::Regular) {
-                if (node->read_only())
-                    return fail(EROFS);
+            if ((flags & kTrunc) && t == FileType::Regular && node->read_only())
+                return fail(EROFS);
+            if ((wants_write || (flags & kTrunc)) && t == FileType::Regular &&
+                vfs.procs.executes(node.get()))
+                return fail(ETXTBSY);
+            if ((flags & kTrunc) && t == FileType::Regular)
                 TRY_OR_FAIL(node->truncate(0));
-            }
         }
         FilePtr f = TRY_OR_FAIL(node->open(flags & ~(kCreat | kExcl | kTrunc | kNoCtty)));
         f->path = loc.path();
@@ -1278,6 +1280,8 @@ Outcome Handler::run() {
             return fail(EISDIR);
         if (node->read_only())
             return fail(EROFS);
+        if (vfs.procs.executes(node.get()))
+            return fail(ETXTBSY);
         TRY_OR_FAIL(node->truncate(c.args[1]));
         return done(0);
     }

@@ -1013,6 +1013,25 @@ TEST_F(VfsdSyscalls, ChownNeedsAnExistingFile) {
     EXPECT_EQ(sys(LinuxSyscall::fchown, {99, 0, 0}), -EBADF);
 }
 
+// The file a live process runs may not be written (and a forked child runs
+// it too); once no process runs it, it may.
+TEST_F(VfsdSyscalls, RunningProgramsAreTextBusy) {
+    put_file("/tmp/prog", "program");
+    auto node = vfs.ns.resolve(vfs.procs.initial_cwd, "/tmp/prog", {});
+    ASSERT_FALSE(node.is_error());
+    vfs.procs.get(kPid + 1).exe_node = node->node;
+    vfs.procs.fork(kPid + 1, kPid + 2);
+    EXPECT_EQ(open("/tmp/prog", O_WRONLY), -ETXTBSY);
+    EXPECT_EQ(open("/tmp/prog", O_RDONLY | O_TRUNC), -ETXTBSY);
+    EXPECT_EQ(sys(LinuxSyscall::truncate, {0, 0}, {{0, "/tmp/prog"}}), -ETXTBSY);
+    EXPECT_GE(open("/tmp/prog", O_RDONLY), 0);
+    vfs.procs.remove(kPid + 1);
+    EXPECT_EQ(open("/tmp/prog", O_WRONLY), -ETXTBSY); // the child still runs it
+    vfs.procs.get(kPid + 2).exited = true;
+    EXPECT_GE(open("/tmp/prog", O_WRONLY), 0);
+    EXPECT_EQ(get_file("/tmp/prog"), "program");
+}
+
 TEST_F(VfsdSyscalls, UnknownCallsAreEnosys) { EXPECT_EQ(sys(LinuxSyscall::getpid, {}), -ENOSYS); }
 
 } // namespace

@@ -216,9 +216,25 @@ void ProcessTable::fork(uint32_t parent, uint32_t child) {
     c.cwd = p.cwd;
     c.umask = p.umask;
     c.exe = p.exe;
+    c.exe_node = p.exe_node;
     c.cmdline = p.cmdline;
     c.fd_limit = p.fd_limit;
     m_procs[child] = std::move(c);
+}
+
+bool ProcessTable::executes(const Node* node) const {
+    for (auto& [pid, p] : m_procs)
+        if (!p.exited && p.exe_node.lock().get() == node)
+            return true;
+    return false;
+}
+
+bool ProcessTable::open_for_writing(const Node* node) const {
+    for (auto& [pid, p] : m_procs)
+        for (auto& e : p.fds)
+            if (e.file && e.file->writable() && e.file->node().get() == node)
+                return true;
+    return false;
 }
 
 void ProcessTable::remove(uint32_t pid) {

@@ -56,6 +56,9 @@ struct Process {
     Location cwd;
     uint32_t umask = 022;
     std::string exe;
+    // The file exe names, while this process runs it: writing to it is
+    // ETXTBSY, as on Linux.
+    std::weak_ptr<Node> exe_node;
     std::vector<std::string> cmdline;
     uint32_t fd_limit = 1024;
     // From syscalld, per thread: SIGTTIN (1) / SIGTTOU (2) ignored or
@@ -80,6 +83,10 @@ public:
     void fork(uint32_t parent, uint32_t child);
     void remove(uint32_t pid);
     std::map<uint32_t, Process>& all() { return m_procs; }
+    // A live process runs `node` (its exe): it may not be written.
+    bool executes(const Node* node) const;
+    // Some process has `node` open for writing: it may not be executed.
+    bool open_for_writing(const Node* node) const;
 
     std::function<FilePtr()> open_console;
     Location initial_cwd;

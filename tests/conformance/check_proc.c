@@ -31,6 +31,13 @@ int exec_helper(int argc, char** argv) {
     const char* mode = argv[2];
     if (strcmp(mode, "exit3") == 0)
         return 3;
+    if (strcmp(mode, "hold") == 0 && argc == 5) {
+        /* Says it runs on fd argv[3], then waits for fd argv[4] to close. */
+        char c = 'r';
+        if (write(atoi(argv[3]), &c, 1) != 1)
+            return 50;
+        return read(atoi(argv[4]), &c, 1) == 0 ? 0 : 51;
+    }
     if (strcmp(mode, "argv") == 0) {
         if (argc != 5 || argv[5] != NULL)
             return 10;
@@ -303,6 +310,56 @@ static void proc_exec_signals(void) {
            "expected execve to keep SIG_IGN, the mask and pending signals and reset handlers "
            "(exit 0) / got %s",
            status_str(status));
+}
+
+/* A running program's file may not be written, and a file open for
+ * writing may not be executed: ETXTBSY both ways, as on Linux. */
+static void proc_etxtbsy(void) {
+    need_self();
+    int in = OK(open(conf_self_exe, O_RDONLY));
+    int w = OK(open("prog", O_WRONLY | O_CREAT | O_TRUNC, 0755));
+    static char buf[65536];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        EXPECT_EQ(write(w, buf, (size_t)n), n);
+    close(in);
+    char* envp[] = {NULL};
+    pid_t pid = xfork();
+    if (pid == 0) {
+        char* argv[] = {"conf-helper", "--exec-helper", "exit3", NULL};
+        execve("./prog", argv, envp);
+        _exit(errno == ETXTBSY ? 40 : 41);
+    }
+    expect_exit(pid, 40); /* still open for writing here */
+    close(w);
+    int ready[2], go[2];
+    xpipe(ready, 0);
+    xpipe(go, 0);
+    pid = xfork();
+    if (pid == 0) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", ready[1]);
+        snprintf(b, sizeof b, "%d", go[0]);
+        close(ready[0]);
+        close(go[1]);
+        char* argv[] = {"conf-helper", "--exec-helper", "hold", a, b, NULL};
+        execve("./prog", argv, envp);
+        _exit(127);
+    }
+    close(ready[1]);
+    close(go[0]);
+    char c;
+    EXPECT_EQ(read(ready[0], &c, 1), 1); /* it runs ./prog now */
+    EXPECT_ERR(open("prog", O_WRONLY), ETXTBSY);
+    EXPECT_ERR(open("prog", O_RDWR | O_TRUNC), ETXTBSY);
+    EXPECT_ERR(truncate("prog", 0), ETXTBSY);
+    int r = OK(open("prog", O_RDONLY)); /* reading is fine */
+    close(r);
+    close(go[1]);
+    expect_exit(pid, 0);
+    close(ready[0]);
+    w = OK(open("prog", O_WRONLY)); /* and writing again once it is gone */
+    close(w);
 }
 
 static void proc_posix_spawn(void) {
@@ -750,6 +807,7 @@ const struct check proc_checks[] = {
     CHECK_ENTRY(proc, execve_enoent),
     CHECK_ENTRY(proc, execve_eacces),
     CHECK_ENTRY(proc, execve_enoexec),
+    CHECK_ENTRY(proc, etxtbsy),
     CHECK_ENTRY(proc, execve_script),
     CHECK_ENTRY(proc, execve_script_missing_interp),
     CHECK_ENTRY(proc, execve_argv_env),

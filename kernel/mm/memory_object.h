@@ -28,9 +28,9 @@ public:
     ~MemoryObject() override;
 
     uint64_t size() const { return m_size; }
-    // Shrinking frees the pages past the new end.
-    // FIXME: mappings keep the frames of pages a shrink removed (Linux
-    // unmaps them, so later accesses get SIGBUS).
+    // Shrinking frees the pages past the new end; the caller then has
+    // every address space drop them (proc::drop_object_pages), so later
+    // accesses get SIGBUS as on Linux.
     ErrorOr<void> resize(uint64_t size);
     // The frame of page `index`, allocated zero-filled on first use; the
     // object keeps its own reference. ENXIO past the end of the object.

@@ -56,6 +56,17 @@ ErrorOr<void> break_cow(uint64_t* pte, uint64_t va, const Vma& v) {
     return {};
 }
 
+// A fresh zero-filled frame of the address space's own at `page`.
+ErrorOr<void> map_zero_page(AddressSpace& as, const Vma& v, uint64_t page) {
+    uint64_t frame = TRY(mm::alloc_zeroed_frame());
+    auto r = mm::map_page(as.pml4, page, frame, pte_flags(v.prot));
+    if (r.is_error()) {
+        mm::frame_unref(frame);
+        return r.error();
+    }
+    return {};
+}
+
 ErrorOr<void> populate(AddressSpace& as, Vma& v, uint64_t page, bool write) {
     uint64_t* pte = mm::find_pte(as.pml4, page);
     if (pte && (*pte & mm::PTE_SW_COW)) {
@@ -75,8 +86,14 @@ ErrorOr<void> populate(AddressSpace& as, Vma& v, uint64_t page, bool write) {
         return mm::map_page(as.pml4, page, phys, pte_flags(v.prot) | mm::PTE_SW_NOFREE);
     }
     if (v.kind == VmaKind::Object) {
-        // ENXIO past the end of the object: SIGBUS for the faulting access.
-        uint64_t frame = TRY(v.object->frame((page - v.start + v.object_offset) / kPage));
+        // ENXIO past the end of the object: SIGBUS for the faulting access
+        // (or a private zero page, for a zero_past_end mapping).
+        auto got = v.object->frame((page - v.start + v.object_offset) / kPage);
+        if (got.is_error() && got.error().code() == ENXIO && v.zero_past_end)
+            return map_zero_page(as, v, page);
+        if (got.is_error())
+            return got.error();
+        uint64_t frame = got.value();
         uint64_t flags = pte_flags(v.prot);
         if (!v.shared) // private: the object's page until the first write
             flags = (flags & ~mm::PTE_WRITABLE) | mm::PTE_SW_COW;
@@ -88,13 +105,7 @@ ErrorOr<void> populate(AddressSpace& as, Vma& v, uint64_t page, bool write) {
             return break_cow(mm::find_pte(as.pml4, page), page, v);
         return r;
     }
-    uint64_t frame = TRY(mm::alloc_zeroed_frame());
-    auto r = mm::map_page(as.pml4, page, frame, pte_flags(v.prot));
-    if (r.is_error()) {
-        mm::frame_unref(frame);
-        return r.error();
-    }
-    return {};
+    return map_zero_page(as, v, page);
 }
 
 // Releases the frames of [start, end) and clears their entries.
@@ -123,6 +134,7 @@ ErrorOr<void> split_at(AddressSpace& as, uint64_t addr) {
         v->object->ref();
         tail->object = v->object;
         tail->object_offset = v->object_offset + (addr - v->start);
+        tail->zero_past_end = v->zero_past_end;
     }
     v->end = addr;
     if (Vma* next = as.vmas.next(*v))
@@ -154,6 +166,9 @@ void destroy_vmas(AddressSpace& as) {
         delete v;
 }
 
+// Every address space, for drop_object_pages. Interrupts off around use.
+IntrusiveList<AddressSpace, &AddressSpace::all_node> g_spaces;
+
 } // namespace
 
 ErrorOr<RefPtr<AddressSpace>> AddressSpace::create() {
@@ -162,10 +177,17 @@ ErrorOr<RefPtr<AddressSpace>> AddressSpace::create() {
         return Error(ENOMEM, "out of memory for an address space");
     auto ref = RefPtr<AddressSpace>::adopt(as);
     as->pml4 = TRY(mm::create_user_pml4());
+    arch::InterruptGuard guard;
+    g_spaces.push_back(*as);
     return ref;
 }
 
 AddressSpace::~AddressSpace() {
+    {
+        arch::InterruptGuard guard;
+        if (all_node.linked())
+            g_spaces.remove(*this);
+    }
     if (arch::read_cr3() == pml4)
         arch::write_cr3(mm::kernel_pml4());
     destroy_vmas(*this);
@@ -180,6 +202,7 @@ ErrorOr<RefPtr<AddressSpace>> AddressSpace::fork() {
     for (auto& v : vmas) {
         TRY(insert_vma(*child, v.start, v.end, v.prot, v.kind, v.shared, v.phys_base, v.object,
                        v.object_offset));
+        find_vma_mut(*child, v.start)->zero_past_end = v.zero_past_end;
         if (v.shared && v.kind != VmaKind::Object) { // an object's pages are shared by it
             // Both sides must see the same pages: materialise them first.
             for (uint64_t va = v.start; va < v.end; va += kPage)
@@ -336,7 +359,7 @@ ErrorOr<uint64_t> place_mapping(AddressSpace& as, uint64_t addr, uint64_t len, b
 
 ErrorOr<uint64_t> map_object(AddressSpace& as, mm::MemoryObject& object, uint64_t offset,
                              uint64_t addr, uint64_t len, uint32_t prot, bool fixed, bool noreplace,
-                             bool shared) {
+                             bool shared, bool zero_past_end) {
     if (len == 0)
         return Error(EINVAL, "zero length");
     if (!rustos::is_aligned(offset, kPage))
@@ -347,7 +370,10 @@ ErrorOr<uint64_t> map_object(AddressSpace& as, mm::MemoryObject& object, uint64_
     if (prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC))
         return Error(EINVAL, "unknown protection bits");
     uint64_t start = TRY(place_mapping(as, addr, len, fixed, noreplace));
+    if (zero_past_end && shared)
+        return Error(EINVAL, "zeros past the end only for private mappings");
     TRY(insert_vma(as, start, start + len, prot, VmaKind::Object, shared, 0, &object, offset));
+    find_vma_mut(as, start)->zero_past_end = zero_past_end;
     return start;
 }
 
@@ -550,6 +576,23 @@ uint64_t set_brk(AddressSpace& as, uint64_t new_brk) {
     }
     as.brk_current = new_brk;
     return new_brk;
+}
+
+} // namespace kernel::proc
+
+namespace kernel::proc {
+
+void drop_object_pages(const mm::MemoryObject& object, uint64_t size) {
+    uint64_t keep = rustos::align_up(size, kPage); // object bytes still backed
+    arch::InterruptGuard guard;
+    for (auto& as : g_spaces)
+        for (auto& v : as.vmas) {
+            if (v.kind != VmaKind::Object || v.object != &object)
+                continue;
+            uint64_t first = v.object_offset >= keep ? v.start : v.start + (keep - v.object_offset);
+            if (first < v.end)
+                unmap_pages(as, first, v.end);
+        }
 }
 
 } // namespace kernel::proc

@@ -30,6 +30,7 @@ struct Vma {
     ListNode node;
     mm::MemoryObject* object = nullptr; // Object: one reference, held by this VMA
     uint64_t object_offset = 0;         // Object: where `start` is in the object (bytes)
+    bool zero_past_end = false; // Object, private: past the object's end reads zeros, no SIGBUS
 
     ~Vma() {
         if (object)
@@ -54,6 +55,7 @@ struct AddressSpace final : KernelObject {
     // Set once a thread runs in it: the process broker may only build
     // address spaces nobody runs in yet.
     bool live = false;
+    ListNode all_node; // in the list of every address space (object shrinks)
 };
 
 // Resolves a page fault at `addr`: Segv for an invalid access, Bus past
@@ -74,9 +76,12 @@ ErrorOr<uint64_t> map_anonymous(AddressSpace& as, uint64_t addr, uint64_t len, u
                                 bool fixed, bool noreplace, bool shared);
 // Maps [offset, offset+len) of a memory object (page aligned offset);
 // shared or private (copy-on-write). Returns the address chosen.
+// zero_past_end (private only): pages past the object's end read as
+// zeros instead of SIGBUS, for a service reading a file that someone else
+// may truncate while it looks.
 ErrorOr<uint64_t> map_object(AddressSpace& as, mm::MemoryObject& object, uint64_t offset,
                              uint64_t addr, uint64_t len, uint32_t prot, bool fixed, bool noreplace,
-                             bool shared);
+                             bool shared, bool zero_past_end = false);
 // Maps physical memory that the address space does not own (read-only
 // boot bundle, for one); returns the address chosen.
 ErrorOr<uint64_t> map_physical(AddressSpace& as, uint64_t phys, uint64_t len, uint32_t prot);
@@ -94,5 +99,11 @@ ErrorOr<void> write_live(AddressSpace& as, uint64_t addr, const uint8_t* src, ui
 // memory reads back as zeros.
 ErrorOr<void> discard(AddressSpace& as, uint64_t addr, uint64_t len);
 uint64_t resident_pages(const AddressSpace& as);
+// A memory object shrank to `size` bytes: every address space drops the
+// pages it mapped from past the new last page (shared frames and private
+// copies alike), so a later access faults and gets SIGBUS, as a Linux
+// mapping of a truncated file does, and nobody keeps frames the object
+// no longer holds.
+void drop_object_pages(const mm::MemoryObject& object, uint64_t size);
 
 } // namespace kernel::proc

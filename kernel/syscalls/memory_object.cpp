@@ -24,7 +24,7 @@ int64_t map_into(proc::AddressSpace& as, uint64_t object, uint64_t addr, uint64_
                  uint64_t prot_flags, uint64_t offset) {
     uint32_t prot = uint32_t(prot_flags);
     uint64_t flags = prot_flags >> 32;
-    if (flags & ~(MM_FIXED | MM_NOREPLACE | MM_SHARED))
+    if (flags & ~(MM_FIXED | MM_NOREPLACE | MM_SHARED | MM_ZERO_PAST_END))
         return fail(Error(EINVAL, "unknown mapping flags"));
     bool shared = flags & MM_SHARED;
     uint32_t rights =
@@ -33,7 +33,7 @@ int64_t map_into(proc::AddressSpace& as, uint64_t object, uint64_t addr, uint64_
     if (obj.is_error())
         return fail(obj.error());
     auto r = proc::map_object(as, *obj.value(), offset, addr, len, prot, flags & MM_FIXED,
-                              flags & MM_NOREPLACE, shared);
+                              flags & MM_NOREPLACE, shared, flags & MM_ZERO_PAST_END);
     return r.is_error() ? fail(r.error()) : int64_t(r.value());
 }
 
@@ -56,8 +56,13 @@ int64_t sys_rustos_MEMORY_RESIZE(Args& a) {
     auto obj = object_handle(a.a0(), RIGHT_MANAGE);
     if (obj.is_error())
         return fail(obj.error());
+    uint64_t old_size = obj.value()->size();
     auto r = obj.value()->resize(a.a1());
-    return r.is_error() ? fail(r.error()) : 0;
+    if (r.is_error())
+        return fail(r.error());
+    if (a.a1() < old_size)
+        proc::drop_object_pages(*obj.value(), a.a1());
+    return 0;
 }
 
 int64_t sys_rustos_MEMORY_MAP(Args& a) {

@@ -83,7 +83,9 @@ ErrorOr<std::optional<OpenedFile>> map_as(handle_t vfsd, uint32_t pid, const std
     TRY(check_program_file(path, f.mode, size));
     if (size) {
         uint64_t len = (size + 4095) & ~uint64_t(4095);
-        int64_t at = user::memory_map(f.object.get(), 0, len, abi::mm_prot_flags(PROT_READ, 0), 0);
+        // Zeros, not SIGBUS, should someone truncate the file while we look.
+        int64_t at = user::memory_map(f.object.get(), 0, len,
+                                      abi::mm_prot_flags(PROT_READ, abi::MM_ZERO_PAST_END), 0);
         if (at < 0)
             return Error::formatted(Errno(-at), "%s: cannot map its page cache", path.c_str());
         f.data = loader::FileBytes::mapping(reinterpret_cast<const void*>(at), size, len);

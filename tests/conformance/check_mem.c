@@ -304,6 +304,33 @@ static void mem_sigbus_beyond_eof(void) {
     close(fd);
 }
 
+/* A file truncated under its mappings: the pages past the new end are gone
+ * (SIGBUS), and once the file grows again with write(2) every mapping sees
+ * the new bytes, private ones included (they never wrote). */
+static void mem_mapping_after_truncate(void) {
+    long ps = page_size();
+    static char buf[8192];
+    memset(buf, 'a', sizeof buf);
+    int fd = OK(open("f", O_RDWR | O_CREAT | O_TRUNC, 0644));
+    EXPECT_EQ(write(fd, buf, (size_t)ps * 2), ps * 2);
+    char* sh = (char*)OK(mmap(NULL, (size_t)ps * 2, PROT_READ, MAP_SHARED, fd, 0));
+    char* pr = (char*)OK(mmap(NULL, (size_t)ps * 2, PROT_READ, MAP_PRIVATE, fd, 0));
+    EXPECT_EQ(sh[ps], 'a');
+    EXPECT_EQ(pr[ps], 'a');
+    OK(ftruncate(fd, 0));
+    EXPECT_EQ(touch(sh + ps, 0), SIGBUS);
+    EXPECT_EQ(touch(pr, 0), SIGBUS);
+    memset(buf, 'b', sizeof buf);
+    EXPECT_EQ(pwrite(fd, buf, (size_t)ps * 2, 0), ps * 2);
+    EXPECT_EQ(sh[0], 'b');
+    EXPECT_EQ(sh[ps], 'b');
+    EXPECT_EQ(pr[0], 'b');
+    EXPECT_EQ(pr[ps], 'b');
+    OK(munmap(sh, (size_t)ps * 2));
+    OK(munmap(pr, (size_t)ps * 2));
+    close(fd);
+}
+
 static void mem_madvise_dontneed(void) {
     long ps = page_size();
     char* p = map_anon((size_t)ps * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE);
@@ -316,15 +343,25 @@ static void mem_madvise_dontneed(void) {
 }
 
 const struct check mem_checks[] = {
-    CHECK_ENTRY(mem, mmap_len0_einval),  CHECK_ENTRY(mem, mmap_flags_einval),
-    CHECK_ENTRY(mem, mmap_bad_fd),       CHECK_ENTRY(mem, mmap_file_access),
-    CHECK_ENTRY(mem, anon_zeroed),       CHECK_ENTRY(mem, munmap_unaligned_einval),
-    CHECK_ENTRY(mem, munmap_then_fault), CHECK_ENTRY(mem, mprotect_fault),
-    CHECK_ENTRY(mem, map_fixed),         CHECK_ENTRY(mem, map_fixed_noreplace),
-    CHECK_ENTRY(mem, mremap_grow),       CHECK_ENTRY(mem, brk),
-    CHECK_ENTRY(mem, shared_anon_fork),  CHECK_ENTRY(mem, private_anon_fork),
-    CHECK_ENTRY(mem, file_private),      CHECK_ENTRY(mem, file_shared),
-    CHECK_ENTRY(mem, file_shared_fork),  CHECK_ENTRY(mem, sigbus_beyond_eof),
+    CHECK_ENTRY(mem, mmap_len0_einval),
+    CHECK_ENTRY(mem, mmap_flags_einval),
+    CHECK_ENTRY(mem, mmap_bad_fd),
+    CHECK_ENTRY(mem, mmap_file_access),
+    CHECK_ENTRY(mem, anon_zeroed),
+    CHECK_ENTRY(mem, munmap_unaligned_einval),
+    CHECK_ENTRY(mem, munmap_then_fault),
+    CHECK_ENTRY(mem, mprotect_fault),
+    CHECK_ENTRY(mem, map_fixed),
+    CHECK_ENTRY(mem, map_fixed_noreplace),
+    CHECK_ENTRY(mem, mremap_grow),
+    CHECK_ENTRY(mem, brk),
+    CHECK_ENTRY(mem, shared_anon_fork),
+    CHECK_ENTRY(mem, private_anon_fork),
+    CHECK_ENTRY(mem, file_private),
+    CHECK_ENTRY(mem, file_shared),
+    CHECK_ENTRY(mem, file_shared_fork),
+    CHECK_ENTRY(mem, sigbus_beyond_eof),
+    CHECK_ENTRY(mem, mapping_after_truncate),
     CHECK_ENTRY(mem, madvise_dontneed),
 };
 const size_t mem_checks_count = sizeof mem_checks / sizeof mem_checks[0];

@@ -45,6 +45,21 @@ def test_shell_commands(boot):
         check(out.strip() == "-sh", "not back in the login shell: %r" % out)
 
 
+def test_programs_copied_to_tmp_run_and_are_text_busy(boot):
+    # Programs run from the page cache of the file: a copy in /tmp runs,
+    # runs again after it is rewritten, and cannot be rewritten while it runs.
+    with boot(mode="kernel") as m:
+        wait_for_shell(m)
+        out = m.run("cp /bin/busybox /tmp/busybox && /tmp/busybox echo first; echo status $?")
+        check(out.split() == ["first", "status", "0"], "first run of the copy: %r" % out)
+        out = m.run("cp /bin/busybox /tmp/busybox && /tmp/busybox echo again; echo status $?")
+        check(out.split() == ["again", "status", "0"], "run after rewriting it: %r" % out)
+        m.run("B=/tmp/busybox")  # keeps the next line inside 80 columns
+        out = m.run("$B sleep 3 & sleep 0.5; cp /bin/busybox $B; echo status $?; wait")
+        check("Text file busy" in out and "status 1" in out,
+              "rewriting a running program should fail with ETXTBSY: %r" % out)
+
+
 def test_ctrl_c_interrupts_the_foreground_job(boot):
     with boot(mode="kernel") as m:
         wait_for_shell(m)

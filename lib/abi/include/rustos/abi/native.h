@@ -95,6 +95,9 @@ enum class MmOp : uint32_t {
     Discard = 7
 };
 inline constexpr uint64_t MM_FIXED = 1, MM_NOREPLACE = 2, MM_SHARED = 4, MM_MAYMOVE = 8;
+// MEMORY_MAP / MM_MAP_OBJECT, private mappings only: pages past the
+// object's end read as zeros instead of SIGBUS.
+inline constexpr uint64_t MM_ZERO_PAST_END = 16;
 // MEMORY_MAP and MM_MAP_OBJECT take protection and flags in one argument.
 inline constexpr uint64_t mm_prot_flags(uint32_t prot, uint64_t flags) {
     return uint64_t(prot) | (flags << 32);

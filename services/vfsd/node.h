@@ -118,6 +118,9 @@ public:
     virtual ErrorOr<int64_t> share_memory(bool writable);
     // The file system this node is on (statfs).
     virtual FsStats fs_stats();
+    // fsync, fdatasync, syncfs: write back what the file system holds
+    // (nothing for those that keep everything in memory).
+    virtual ErrorOr<void> sync() { return {}; }
 };
 
 using NodePtr = std::shared_ptr<Node>;

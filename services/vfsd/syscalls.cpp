@@ -1,6 +1,7 @@
 #include "syscalls.h"
 
 #include "epoll.h"
+#include "fatfs.h"
 #include "memfs.h"
 #include "pipe.h"
 #include "socket.h"
@@ -1297,11 +1298,14 @@ Outcome Handler::run() {
     case LinuxSyscall::fsync:
     case LinuxSyscall::fdatasync:
     case LinuxSyscall::syncfs:
+        TRY_OR_FAIL(TRY_OR_FAIL(p.file(fd_arg(0)))->node()->sync());
+        return done(0);
     case LinuxSyscall::flock:
     case LinuxSyscall::fadvise64:
         TRY_OR_FAIL(p.file(fd_arg(0)));
         return done(0);
     case LinuxSyscall::sync:
+        sync_fat_volumes();
         return done(0);
     case LinuxSyscall::statfs:
         return statfs(TRY_OR_FAIL(vfs.resolve_at(p, kAtFdCwd, c.input(0), {})).node, 1);

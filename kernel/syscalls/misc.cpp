@@ -1,4 +1,5 @@
-// uname, getrandom, reboot.
+// uname, getrandom, reboot, sysinfo; the resource limits and readlink that
+// glibc's startup asks for before any service answers.
 #include "log.h"
 #include "mm/memory.h"
 #include "power.h"
@@ -8,6 +9,8 @@
 #include "usercopy.h"
 
 #include "arch/x86_64/cpu.h"
+
+#include <rustos/abi/rlimits.h>
 
 namespace kernel::syscalls {
 
@@ -53,6 +56,31 @@ int64_t sys_uname(Args& a) {
     auto r = copy_to_user(a.a0(), &u, sizeof u);
     return r.is_error() ? fail(r.error()) : 0;
 }
+
+// The kernel default personality keeps no limits of its own: every
+// process reads the defaults (glibc's startup sizes stacks from
+// RLIMIT_STACK) and may not change them.
+int64_t sys_prlimit64(Args& a) {
+    int64_t pid = int32_t(a.a0());
+    uint64_t resource = a.a1(), new_limit = a.a2(), old_limit = a.a3();
+    if (resource >= uint64_t(rustos::abi::kNumRlimits))
+        return err(EINVAL);
+    if (pid != 0 && pid != proc::current_process()->pid)
+        return err(ESRCH);
+    if (new_limit)
+        return err(EPERM);
+    if (old_limit) {
+        rustos::abi::Rlimit r = rustos::abi::default_rlimit(int(resource));
+        auto c = copy_to_user(old_limit, &r, sizeof r);
+        if (c.is_error())
+            return fail(c.error());
+    }
+    return 0;
+}
+
+// There is no file system in the kernel default personality (glibc's
+// static startup asks for /proc/self/exe and does without it).
+int64_t sys_readlink(Args&) { return err(ENOENT); }
 
 int64_t sys_getrandom(Args& a) {
     uint64_t buf = a.a0(), len = a.a1(), flags = a.a2();

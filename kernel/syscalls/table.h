@@ -38,5 +38,7 @@
     X(getrandom) \
     X(uname) \
     X(reboot) \
-    X(sysinfo)
+    X(sysinfo) \
+    X(prlimit64) \
+    X(readlink)
 // clang-format on

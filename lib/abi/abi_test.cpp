@@ -1,5 +1,6 @@
 #include <rustos/abi/errno.h>
 #include <rustos/abi/initial_stack.h>
+#include <rustos/abi/rlimits.h>
 #include <rustos/abi/syscalls.h>
 
 #include <gtest/gtest.h>
@@ -124,4 +125,17 @@ TEST(InitialStack, TooBigIsE2BIG) {
     auto r = build_initial_stack(Bytes(f.buffer.data(), f.buffer.size()), f.kTop, spec);
     ASSERT_TRUE(r.is_error());
     EXPECT_EQ(r.error().code(), E2BIG);
+}
+
+// The limits every process starts with are Linux's for a root login.
+TEST(Abi, DefaultResourceLimitsAreLinuxs) {
+    using namespace rustos::abi;
+    EXPECT_EQ(default_rlimit(3).cur, 8ull << 20); // RLIMIT_STACK
+    EXPECT_EQ(default_rlimit(3).max, kRlimInfinity);
+    EXPECT_EQ(default_rlimit(7).cur, 1024u); // RLIMIT_NOFILE
+    EXPECT_EQ(default_rlimit(7).max, 4096u);
+    EXPECT_EQ(default_rlimit(4).cur, 0u);            // RLIMIT_CORE
+    EXPECT_EQ(default_rlimit(0).cur, kRlimInfinity); // RLIMIT_CPU
+    for (int i = 0; i < kNumRlimits; ++i)
+        EXPECT_LE(default_rlimit(i).cur, default_rlimit(i).max) << i;
 }

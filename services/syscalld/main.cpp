@@ -15,6 +15,7 @@
 #include <rustos/service/log.h>
 #include <rustos/service/server.h>
 
+#include <rustos/abi/rlimits.h>
 #include <rustos/abi/syscalls.h>
 
 #include <cstring>
@@ -32,11 +33,8 @@ namespace {
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kNs = 1000000000ull;
 
-struct Rlimit {
-    uint64_t cur, max;
-};
-constexpr int kNumRlimits = 16;
-constexpr uint64_t kInf = ~0ull;
+using abi::kNumRlimits;
+using abi::Rlimit;
 
 struct Timer {
     uint32_t pid;
@@ -59,15 +57,8 @@ struct Proc {
 };
 
 Proc::Proc(uint32_t pid) : signals(pid) {
-    for (auto& r : rlimits)
-        r = {kInf, kInf};
-    rlimits[3] = {8ull << 20, kInf};       // RLIMIT_STACK
-    rlimits[4] = {0, kInf};                // RLIMIT_CORE
-    rlimits[6] = {4096, 4096};             // RLIMIT_NPROC
-    rlimits[7] = {1024, 4096};             // RLIMIT_NOFILE
-    rlimits[8] = {8ull << 20, 8ull << 20}; // RLIMIT_MEMLOCK
-    rlimits[13] = {0, 0};                  // RLIMIT_NICE
-    rlimits[14] = {0, 0};                  // RLIMIT_RTPRIO
+    for (int i = 0; i < kNumRlimits; ++i)
+        rlimits[i] = abi::default_rlimit(i);
 }
 
 enum class WaitKind { Sleep, Suspend, Pause, SigWait };

@@ -57,6 +57,11 @@ def test_boot_chain_order(boot):
         first = [l for l in m.log.splitlines() if "I uiserver: RUSTOS_UI_PROFILE=" in l]
         check(first and "RUSTOS_UI_PROFILE=1 " in first[0],
               "the first uiserver did not see RUSTOS_UI_PROFILE=1: %r" % first[:1])
+        # Every call the services make at start-up is answered: a normal
+        # boot logs no ENOSYS.
+        m.expect_anywhere(r"I sessiond: console session 1: ")
+        enosys = [l for l in m.log.splitlines() if "not implemented -> ENOSYS" in l]
+        check(not enosys, "calls without an answer during boot:\n" + "\n".join(enosys))
 
 
 def test_capabilities_are_enforced(boot):

@@ -218,10 +218,17 @@ sched::Thread* find_thread_any(uint64_t tid) {
     return nullptr;
 }
 
+namespace {
+uint64_t g_processes_created;
+} // namespace
+
+uint64_t processes_created() { return g_processes_created; }
+
 ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid) {
     auto* p = new Process;
     if (!p)
         return Error(ENOMEM, "out of memory for a process");
+    ++g_processes_created;
     RefPtr<Process> ref = RefPtr<Process>::adopt(p);
     p->space = TRY(AddressSpace::create());
     p->pid = int(TRY(allocate_tid()));

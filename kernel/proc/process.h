@@ -88,6 +88,8 @@ ErrorOr<Process*> spawn_root(StringView path, rustos::Span<const StringView> arg
 
 // Process broker primitives (also used by spawn_root).
 ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid);
+// How many processes have been created since boot (/proc/stat).
+uint64_t processes_created();
 ErrorOr<void> map_region(AddressSpace& as, uint64_t vaddr, uint64_t len, uint32_t prot,
                          VmaKind kind);
 ErrorOr<void> write_memory(AddressSpace& as, uint64_t vaddr, const uint8_t* src, uint64_t len);

@@ -25,7 +25,7 @@ namespace kernel::sched {
 namespace {
 
 constexpr size_t kKernelStackSize = 16384;
-constexpr uint32_t kTickHz = 1000;
+constexpr uint32_t kTickHz = kSchedTickHz;
 constexpr uint64_t kTimeSliceTicks = 10;
 
 IntrusiveList<Thread, &Thread::run_node> g_run_queues[kPriorityLevels];
@@ -141,7 +141,7 @@ void switch_to(Thread* next) {
 
 void timer_irq(arch::TrapFrame& frame) {
     profile::sample(frame);
-    on_timer_tick();
+    on_timer_tick((frame.cs & 3) == 3);
 }
 
 } // namespace
@@ -315,8 +315,44 @@ void exit_current_thread() {
     panic("dead thread %s was scheduled again", self->name);
 }
 
-void on_timer_tick() {
+namespace {
+
+// Threads running or ready to run (the current one unless it is idle).
+uint32_t count_runnable() {
+    uint32_t n = current() != &g_idle_thread;
+    for (auto& q : g_run_queues)
+        for (auto& t : q) {
+            (void)t;
+            ++n;
+        }
+    return n;
+}
+
+// Every 5 s, as Linux's calc_load: load = load * e + n * (1 - e), with
+// e = exp(-5 s / 1, 5, 15 min) in kLoadShift fixed point.
+void update_load_average() {
+    constexpr uint64_t kOne = 1u << kLoadShift;
+    constexpr uint64_t kExp[3] = {1884, 2014, 2037};
+    uint32_t n = count_runnable();
+    g_stats.runnable = n;
+    for (int i = 0; i < 3; ++i) {
+        uint64_t load = g_stats.loads[i] * kExp[i] + uint64_t(n) * kOne * (kOne - kExp[i]);
+        g_stats.loads[i] = (load + kOne / 2) >> kLoadShift;
+    }
+}
+
+} // namespace
+
+void on_timer_tick(bool from_user) {
     g_stats.ticks++;
+    if (current() == &g_idle_thread)
+        g_stats.idle_ticks++;
+    else if (from_user)
+        g_stats.user_ticks++;
+    else
+        g_stats.system_ticks++;
+    if (g_stats.ticks % (5 * kTickHz) == 0)
+        update_load_average();
     uint64_t now = time::monotonic_ns();
     while (Thread* t = g_sleepers.front()) {
         if (t->wake_deadline_ns > now)
@@ -360,7 +396,12 @@ void run_idle_loop() {
     }
 }
 
-Stats stats() { return g_stats; }
+Stats stats() {
+    arch::InterruptGuard guard;
+    Stats s = g_stats;
+    s.runnable = count_runnable();
+    return s;
+}
 
 } // namespace kernel::sched
 

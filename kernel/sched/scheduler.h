@@ -40,7 +40,7 @@ WakeReason sleep_until(uint64_t deadline_ns);
 
 [[noreturn]] void exit_current_thread();
 
-void on_timer_tick();
+void on_timer_tick(bool from_user);
 // Frees the thread that died before the last switch (internal).
 void sched_finish_switch_impl();
 void on_return_to_user(arch::TrapFrame& frame);
@@ -52,7 +52,14 @@ void reset_thread_fpu(Thread& t);
 struct Stats {
     uint64_t context_switches;
     uint64_t ticks;
+    uint64_t user_ticks, system_ticks, idle_ticks; // what each tick interrupted
+    // Load averages over 1, 5, 15 minutes: runnable threads, fixed point
+    // with kLoadShift fraction bits, updated every 5 s.
+    uint64_t loads[3];
+    uint32_t runnable;
 };
+inline constexpr unsigned kLoadShift = 11;
+inline constexpr uint32_t kSchedTickHz = 1000;
 Stats stats();
 
 } // namespace kernel::sched

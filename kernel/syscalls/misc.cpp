@@ -4,6 +4,7 @@
 #include "mm/memory.h"
 #include "power.h"
 #include "proc/process.h"
+#include "sched/scheduler.h"
 #include "sched/time.h"
 #include "syscall.h"
 #include "usercopy.h"
@@ -119,6 +120,9 @@ int64_t sys_sysinfo(Args& a) {
     si.totalram = phys.usable_bytes;
     si.freeram = phys.free_bytes;
     si.procs = uint16_t(proc::list(nullptr, 0));
+    sched::Stats st = sched::stats();
+    for (int i = 0; i < 3; ++i) // SI_LOAD_SHIFT: 16 fraction bits
+        si.loads[i] = st.loads[i] << (16 - sched::kLoadShift);
     si.mem_unit = 1;
     auto r = copy_to_user(a.a0(), &si, sizeof si);
     return r.is_error() ? fail(r.error()) : 0;

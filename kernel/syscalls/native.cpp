@@ -7,6 +7,7 @@
 #include "mm/memory.h"
 #include "proc/bootfs.h"
 #include "proc/process.h"
+#include "sched/scheduler.h"
 #include "syscall.h"
 #include "usercopy.h"
 
@@ -93,6 +94,22 @@ int64_t sys_rustos_BOOTFS_MAP(Args& a) {
             return fail(r.error());
     }
     return int64_t(addr.value() + (phys - base));
+}
+
+int64_t sys_rustos_CPU_STATS(Args& a) {
+    sched::Stats st = sched::stats();
+    rustos::abi::CpuStats out{};
+    out.tick_hz = sched::kSchedTickHz;
+    out.user_ticks = st.user_ticks;
+    out.system_ticks = st.system_ticks;
+    out.idle_ticks = st.idle_ticks;
+    out.context_switches = st.context_switches;
+    out.processes_created = proc::processes_created();
+    for (int i = 0; i < 3; ++i)
+        out.loads[i] = st.loads[i] << (16 - sched::kLoadShift);
+    out.runnable = st.runnable;
+    auto r = copy_to_user(a.a0(), &out, sizeof out);
+    return r.is_error() ? fail(r.error()) : 0;
 }
 
 int64_t sys_rustos_KERNEL_CMDLINE(Args& a) {

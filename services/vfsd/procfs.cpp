@@ -8,9 +8,12 @@
 #include <rustos/user/syscall.h>
 
 #include <sys/sysinfo.h>
+
+#include <cpuid.h>
 #include <sys/utsname.h>
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <optional>
@@ -38,6 +41,15 @@ std::vector<rustos::abi::ProcessInfo> kernel_processes() {
     int64_t n = rustos::user::process_list(list.data(), list.size());
     list.resize(n < 0 ? 0 : std::min<size_t>(size_t(n), list.size()));
     return list;
+}
+
+// The kernel's CPU statistics (all zeros where there are none: a Linux
+// host running the unit tests).
+rustos::abi::CpuStats cpu_stats() {
+    rustos::abi::CpuStats s{};
+    if (rustos::user::cpu_stats(&s) < 0)
+        s = {};
+    return s;
 }
 
 std::optional<rustos::abi::ProcessInfo> kernel_process(uint32_t pid) {
@@ -378,19 +390,19 @@ NodePtr make_procfs(ProcessTable& procs, Namespace& ns) {
              return std::string(u.sysname) + " version " + u.release + " " + u.version + "\n";
          })},
         {"loadavg", file([] {
-             return std::string("0.00 0.00 0.00 1/" + std::to_string(kernel_processes().size()) +
-                                " 0\n");
+             auto list = kernel_processes();
+             uint32_t newest = 0;
+             for (auto& info : list)
+                 newest = std::max(newest, info.pid);
+             return loadavg_text(cpu_stats(), list.size(), newest);
          })},
         {"stat", file([] {
-             timespec ts;
-             clock_gettime(CLOCK_BOOTTIME, &ts);
-             return "cpu  0 0 0 " + std::to_string(ts.tv_sec * 100) + " 0 0 0 0 0 0\ncpu0 0 0 0 " +
-                    std::to_string(ts.tv_sec * 100) + " 0 0 0 0 0 0\nbtime 0\nprocesses 0\n";
+             timespec up, real;
+             clock_gettime(CLOCK_BOOTTIME, &up);
+             clock_gettime(CLOCK_REALTIME, &real);
+             return proc_stat_text(cpu_stats(), int64_t(real.tv_sec - up.tv_sec));
          })},
-        {"cpuinfo", file([] {
-             return std::string("processor\t: 0\nvendor_id\t: RustOS\nmodel name\t: x86_64 "
-                                "(QEMU)\nflags\t\t: fpu sse sse2\n\n");
-         })},
+        {"cpuinfo", file([] { return cpuinfo_text(); })},
     };
     // /proc/<pid> for a lookup asks the kernel about that one pid: listing
     // every process for each path through /proc (/proc/self/exe in every
@@ -416,6 +428,112 @@ NodePtr make_procfs(ProcessTable& procs, Namespace& ns) {
         },
         0555, find);
     return self;
+}
+
+} // namespace vfsd
+
+namespace vfsd {
+
+std::string proc_stat_text(const rustos::abi::CpuStats& s, int64_t boot_time) {
+    // USER_HZ is 100 for every Linux program.
+    auto hz100 = [&](uint64_t ticks) {
+        return std::to_string(s.tick_hz ? ticks * 100 / s.tick_hz : 0);
+    };
+    std::string times = hz100(s.user_ticks) + " 0 " + hz100(s.system_ticks) + " " +
+                        hz100(s.idle_ticks) + " 0 0 0 0 0 0\n";
+    return "cpu  " + times + "cpu0 " + times + "intr 0\nctxt " +
+           std::to_string(s.context_switches) + "\nbtime " + std::to_string(boot_time) +
+           "\nprocesses " + std::to_string(s.processes_created) + "\nprocs_running " +
+           std::to_string(std::max<uint32_t>(s.runnable, 1)) + "\nprocs_blocked 0\n";
+}
+
+std::string loadavg_text(const rustos::abi::CpuStats& s, size_t processes, uint32_t newest_pid) {
+    std::string out;
+    for (uint64_t load : s.loads) {
+        // 16 fraction bits, shown with two decimals (rounded as Linux does).
+        uint64_t l = load + (1u << 16) / 200;
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%llu.%02llu ", (unsigned long long)(l >> 16),
+                      (unsigned long long)(((l & 0xffff) * 100) >> 16));
+        out += buf;
+    }
+    return out + std::to_string(std::max<uint32_t>(s.runnable, 1)) + "/" +
+           std::to_string(processes) + " " + std::to_string(newest_pid) + "\n";
+}
+
+std::string cpuinfo_text() {
+    auto cpuid = [](uint32_t leaf, uint32_t sub, uint32_t r[4]) {
+        __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+    };
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    uint32_t max_leaf = r[0];
+    char vendor[13] = {};
+    std::memcpy(vendor, &r[1], 4);
+    std::memcpy(vendor + 4, &r[3], 4);
+    std::memcpy(vendor + 8, &r[2], 4);
+    uint32_t l1[4] = {}, l7[4] = {}, e1[4] = {};
+    cpuid(1, 0, l1);
+    if (max_leaf >= 7)
+        cpuid(7, 0, l7);
+    cpuid(0x80000000, 0, r);
+    uint32_t max_ext = r[0];
+    if (max_ext >= 0x80000001)
+        cpuid(0x80000001, 0, e1);
+    std::string brand;
+    if (max_ext >= 0x80000004) {
+        char b[49] = {};
+        for (uint32_t i = 0; i < 3; ++i) {
+            cpuid(0x80000002 + i, 0, r);
+            std::memcpy(b + 16 * i, r, 16);
+        }
+        brand = b;
+        size_t first = brand.find_first_not_of(' ');
+        brand = first == std::string::npos ? "" : brand.substr(first);
+        while (!brand.empty() && brand.back() == ' ')
+            brand.pop_back();
+    }
+    uint32_t family = (l1[0] >> 8) & 0xf, model = (l1[0] >> 4) & 0xf;
+    if (family == 0xf)
+        family += (l1[0] >> 20) & 0xff;
+    if (family == 0x6 || family >= 0xf)
+        model |= ((l1[0] >> 16) & 0xf) << 4;
+    // Linux's names for the feature bits: {register, bit, name}.
+    struct Flag {
+        const uint32_t* reg;
+        int bit;
+        const char* name;
+    };
+    const Flag flags[] = {
+        {&l1[3], 0, "fpu"},     {&l1[3], 1, "vme"},         {&l1[3], 2, "de"},
+        {&l1[3], 3, "pse"},     {&l1[3], 4, "tsc"},         {&l1[3], 5, "msr"},
+        {&l1[3], 6, "pae"},     {&l1[3], 7, "mce"},         {&l1[3], 8, "cx8"},
+        {&l1[3], 9, "apic"},    {&l1[3], 11, "sep"},        {&l1[3], 12, "mtrr"},
+        {&l1[3], 13, "pge"},    {&l1[3], 14, "mca"},        {&l1[3], 15, "cmov"},
+        {&l1[3], 16, "pat"},    {&l1[3], 17, "pse36"},      {&l1[3], 19, "clflush"},
+        {&l1[3], 23, "mmx"},    {&l1[3], 24, "fxsr"},       {&l1[3], 25, "sse"},
+        {&l1[3], 26, "sse2"},   {&l1[3], 28, "ht"},         {&e1[3], 11, "syscall"},
+        {&e1[3], 20, "nx"},     {&e1[3], 26, "pdpe1gb"},    {&e1[3], 27, "rdtscp"},
+        {&e1[3], 29, "lm"},     {&l1[2], 0, "pni"},         {&l1[2], 1, "pclmulqdq"},
+        {&l1[2], 9, "ssse3"},   {&l1[2], 12, "fma"},        {&l1[2], 13, "cx16"},
+        {&l1[2], 19, "sse4_1"}, {&l1[2], 20, "sse4_2"},     {&l1[2], 21, "x2apic"},
+        {&l1[2], 22, "movbe"},  {&l1[2], 23, "popcnt"},     {&l1[2], 25, "aes"},
+        {&l1[2], 26, "xsave"},  {&l1[2], 28, "avx"},        {&l1[2], 29, "f16c"},
+        {&l1[2], 30, "rdrand"}, {&l1[2], 31, "hypervisor"}, {&e1[2], 0, "lahf_lm"},
+        {&e1[2], 5, "abm"},     {&l7[1], 0, "fsgsbase"},    {&l7[1], 3, "bmi1"},
+        {&l7[1], 5, "avx2"},    {&l7[1], 7, "smep"},        {&l7[1], 8, "bmi2"},
+        {&l7[1], 9, "erms"},    {&l7[1], 18, "rdseed"},     {&l7[1], 19, "adx"},
+        {&l7[1], 20, "smap"},   {&l7[1], 29, "sha_ni"},
+    };
+    std::string list;
+    for (auto& f : flags)
+        if ((*f.reg >> f.bit) & 1)
+            list += std::string(list.empty() ? "" : " ") + f.name;
+    return std::string("processor\t: 0\nvendor_id\t: ") + vendor +
+           "\ncpu family\t: " + std::to_string(family) + "\nmodel\t\t: " + std::to_string(model) +
+           "\nmodel name\t: " + brand + "\nstepping\t: " + std::to_string(l1[0] & 0xf) +
+           "\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\nflags\t\t: " + list +
+           "\n\n";
 }
 
 } // namespace vfsd

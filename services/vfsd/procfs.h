@@ -21,4 +21,12 @@ std::string describe_open_file(const OpenFile& f);
 std::string stat_text(const rustos::abi::ProcessInfo& info, const Process* p);
 std::string status_text(const rustos::abi::ProcessInfo& info, const Process* p);
 
+// /proc/stat from the kernel's CPU statistics (USER_HZ 100 units) and the
+// boot time in Unix seconds; /proc/loadavg from the same and the process
+// list (count, newest pid); /proc/cpuinfo from what CPUID says about the
+// CPU this runs on.
+std::string proc_stat_text(const rustos::abi::CpuStats& s, int64_t boot_time);
+std::string loadavg_text(const rustos::abi::CpuStats& s, size_t processes, uint32_t newest_pid);
+std::string cpuinfo_text();
+
 } // namespace vfsd

@@ -9,6 +9,7 @@
 #include "socket.h"
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 using namespace vfsd;
@@ -199,3 +200,53 @@ TEST_F(VfsdProcfsFiles, TheDirectoryListsItsFiles) {
 }
 
 } // namespace
+
+namespace vfsd {
+namespace {
+
+TEST(VfsdProcfsText, StatCountsInUserHz) {
+    rustos::abi::CpuStats s{};
+    s.tick_hz = 1000;
+    s.user_ticks = 2500;   // 2.5 s
+    s.system_ticks = 1000; // 1 s
+    s.idle_ticks = 123456;
+    s.context_switches = 77;
+    s.processes_created = 31;
+    s.runnable = 2;
+    std::string t = proc_stat_text(s, 1764633600);
+    EXPECT_EQ(t.rfind("cpu  250 0 100 12345 0 0 0 0 0 0\ncpu0 250 0 100 12345 0 0 0 0 0 0\n", 0),
+              0u)
+        << t;
+    EXPECT_NE(t.find("\nctxt 77\nbtime 1764633600\nprocesses 31\nprocs_running 2\n"),
+              std::string::npos)
+        << t;
+}
+
+TEST(VfsdProcfsText, LoadAverageHasTwoDecimals) {
+    rustos::abi::CpuStats s{};
+    s.loads[0] = (1u << 16) + (1u << 15); // 1.5
+    s.loads[1] = (1u << 16) / 4;          // 0.25
+    s.loads[2] = 3u << 16;                // 3
+    s.runnable = 3;
+    EXPECT_EQ(loadavg_text(s, 19, 42), "1.50 0.25 3.00 3/19 42\n");
+}
+
+// What CPUID says matches what the Linux host's own /proc/cpuinfo says.
+TEST(VfsdProcfsText, CpuinfoMatchesTheHost) {
+    std::ifstream f("/proc/cpuinfo");
+    std::string line, host_vendor, host_model;
+    while (std::getline(f, line)) {
+        if (host_vendor.empty() && line.rfind("vendor_id", 0) == 0)
+            host_vendor = line.substr(line.find(": ") + 2);
+        if (host_model.empty() && line.rfind("model name", 0) == 0)
+            host_model = line.substr(line.find(": ") + 2);
+    }
+    std::string t = cpuinfo_text();
+    EXPECT_NE(t.find("vendor_id\t: " + host_vendor + "\n"), std::string::npos) << t;
+    EXPECT_NE(t.find("model name\t: " + host_model + "\n"), std::string::npos) << t;
+    for (const char* flag : {" fpu ", " sse2 ", " lm "})
+        EXPECT_NE(t.find(flag), std::string::npos) << flag << "\n" << t;
+}
+
+} // namespace
+} // namespace vfsd

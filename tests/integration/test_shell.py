@@ -45,6 +45,25 @@ def test_shell_commands(boot):
         check(out.strip() == "-sh", "not back in the login shell: %r" % out)
 
 
+def test_proc_describes_the_machine(boot):
+    # /proc/stat and /proc/loadavg come from the kernel's CPU accounting,
+    # /proc/cpuinfo from CPUID: what top, uptime and friends read.
+    with boot(mode="kernel") as m:
+        wait_for_shell(m)
+        cpu = m.run("head -1 /proc/stat").split()
+        check(cpu[0] == "cpu" and len(cpu) == 11 and int(cpu[1]) + int(cpu[3]) > 0,
+              "/proc/stat cpu line: %r" % cpu)
+        out = m.run("grep -E '^(processes|btime)' /proc/stat")
+        check(re.search(r"processes [1-9]\d*", out) and re.search(r"btime 1[7-9]\d{8}", out),
+              "/proc/stat counters: %r" % out)
+        out = m.run("cat /proc/loadavg")
+        check(re.match(r"\d+\.\d\d \d+\.\d\d \d+\.\d\d \d+/\d+ \d+$", out.strip()),
+              "/proc/loadavg: %r" % out)
+        out = m.run("grep -E '^(vendor_id|flags)' /proc/cpuinfo")
+        check(re.search(r"vendor_id\t: \S+", out) and " fpu " in out and " lm " in out,
+              "/proc/cpuinfo: %r" % out)
+
+
 def test_programs_copied_to_tmp_run_and_are_text_busy(boot):
     # Programs run from the page cache of the file: a copy in /tmp runs,
     # runs again after it is rewritten, and cannot be rewritten while it runs.

@@ -105,6 +105,21 @@ inline constexpr uint64_t mm_prot_flags(uint32_t prot, uint64_t flags) {
 
 enum class ProcessState : uint32_t { Created = 0, Suspended = 1, Running = 2, Exited = 3 };
 
+// CPU_STATS: where the CPU's time went since boot, in timer ticks of
+// 1/tick_hz s (user mode, kernel mode, the idle loop), and the load
+// averages over 1, 5 and 15 minutes (runnable threads, fixed point with
+// 16 fraction bits as in sysinfo(2)).
+struct CpuStats {
+    uint64_t tick_hz;
+    uint64_t user_ticks, system_ticks, idle_ticks;
+    uint64_t context_switches;
+    uint64_t processes_created;
+    uint64_t loads[3];
+    uint32_t runnable; // threads running or ready to run now
+    uint32_t reserved;
+};
+static_assert(sizeof(CpuStats) == 80);
+
 struct ProcessInfo {
     uint32_t pid;
     uint32_t creator_pid; // the process that created it (not the Linux parent: procd's)

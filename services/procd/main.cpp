@@ -20,6 +20,7 @@
 
 #include <rustos/abi/syscalls.h>
 
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -112,14 +113,32 @@ void raise_sigchld(uint32_t parent, uint32_t child, int32_t code, int32_t status
     call_service(g_syscalld, ipc::service::SYSCALLD, *m);
 }
 
-std::string rusage_of(const Proc& p) {
-    std::string ru(kSizeofRusage, '\0');
+// The kernel's view of a process: CPU time (1 ms ticks) and resident
+// memory. Zeros for a process that is gone.
+abi::ProcessInfo kernel_info(const Proc* p, uint32_t pid) {
     abi::ProcessInfo info{};
-    if (p.handle && user::process_info(p.handle, &info) == 0) {
-        int64_t tv[2] = {int64_t(info.cpu_ticks / 1000), int64_t((info.cpu_ticks % 1000) * 1000)};
-        __builtin_memcpy(ru.data(), tv, sizeof tv); // ru_utime
-    }
+    if (p && p->handle ? user::process_info(p->handle, &info) < 0
+                       : user::process_find(pid, &info) < 0)
+        info = {};
+    return info;
+}
+
+// A struct rusage with ru_utime = `ms` and ru_maxrss = `rss_kib`. CPU time
+// is not split into user and system: the kernel counts ticks per thread.
+std::string rusage_text(uint64_t ms, uint64_t rss_kib) {
+    std::string ru(kSizeofRusage, '\0');
+    int64_t tv[2] = {int64_t(ms / 1000), int64_t((ms % 1000) * 1000)};
+    __builtin_memcpy(ru.data(), tv, sizeof tv); // ru_utime
+    int64_t maxrss = int64_t(rss_kib);
+    __builtin_memcpy(ru.data() + 32, &maxrss, sizeof maxrss); // ru_maxrss
     return ru;
+}
+
+// What wait4/waitid report about a child: its own usage and that of the
+// children it reaped.
+std::string rusage_of(const Proc& p) {
+    abi::ProcessInfo info = kernel_info(&p, p.pid);
+    return rusage_text(info.cpu_ticks + p.children_ms, info.user_pages * 4);
 }
 
 std::string siginfo_of(uint32_t pid, int32_t code, int32_t status) {
@@ -166,7 +185,12 @@ LinuxReply collected(const Proc& p, WaitOutcome what, bool is_waitid) {
 
 void reap(uint32_t pid) {
     auto p = g_table.reap(pid);
-    if (p && p->handle)
+    if (!p)
+        return;
+    // Its time, and its reaped children's, now counts for its parent.
+    if (Proc* parent = g_table.find(p->ppid))
+        parent->children_ms += kernel_info(&*p, pid).cpu_ticks + p->children_ms;
+    if (p->handle)
         user::handle_close(p->handle);
 }
 
@@ -412,6 +436,32 @@ void handle_groups(Call& call, const LinuxCall& c) {
     }
 }
 
+// getrusage and times: the caller's CPU time from the kernel, its reaped
+// children's from the tree.
+void handle_usage(Call& call, const LinuxCall& c) {
+    const Proc* self = g_table.find(c.pid);
+    uint64_t children = self ? self->children_ms : 0;
+    abi::ProcessInfo info = kernel_info(self, c.pid);
+    if (LinuxSyscall(c.nr) == LinuxSyscall::getrusage) {
+        int32_t who = int32_t(c.args[0]); // RUSAGE_SELF 0, RUSAGE_CHILDREN -1, RUSAGE_THREAD 1
+        if (who != 0 && who != -1 && who != 1)
+            return LinuxReply::error(EINVAL).write(call.writer());
+        std::string ru =
+            who == -1 ? rusage_text(children, 0) : rusage_text(info.cpu_ticks, info.user_pages * 4);
+        LinuxReply r(0);
+        r.out(1, ru.data(), ru.size());
+        return r.write(call.writer());
+    }
+    // times: clock ticks of 1/100 s (sysconf(_SC_CLK_TCK)) since boot.
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t tms[4] = {int64_t(info.cpu_ticks / 10), 0, int64_t(children / 10), 0};
+    LinuxReply r(ts.tv_sec * 100 + ts.tv_nsec / 10000000);
+    if (c.args[0])
+        r.out(0, tms, sizeof tms);
+    r.write(call.writer());
+}
+
 void handle_linux_syscall(Call& call) {
     auto decoded = LinuxCall::decode(call);
     if (decoded.is_error()) {
@@ -431,6 +481,10 @@ void handle_linux_syscall(Call& call) {
         LinuxReply(p ? int64_t(p->ppid) : 0).write(call.writer());
         break;
     }
+    case LinuxSyscall::getrusage:
+    case LinuxSyscall::times:
+        handle_usage(call, c);
+        break;
     case LinuxSyscall::fork:
     case LinuxSyscall::vfork:
     case LinuxSyscall::clone:

@@ -29,6 +29,9 @@ struct Proc {
     int32_t stop_signal = 0;
     bool report_stop = false;     // a stop not yet collected by WUNTRACED
     bool report_continue = false; // a continue not yet collected by WCONTINUED
+    // CPU time (ms) of the children it reaped, theirs included: what
+    // RUSAGE_CHILDREN and times()'s tms_cutime report.
+    uint64_t children_ms = 0;
 };
 
 // Which children a wait call names (wait4's pid argument).

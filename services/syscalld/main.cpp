@@ -873,37 +873,6 @@ bool handle(Ctx& x, LinuxReply& r) {
             r.out(3, old);
         return false;
     }
-    case LinuxSyscall::getrusage: {
-        int32_t who = int32_t(c.args[0]);
-        if (who != 0 && who != -1 && who != 1)
-            return r = LinuxReply::error(EINVAL), false;
-        uint8_t ru[144] = {};
-        if (who != -1) {
-            std::vector<abi::ProcessInfo> list(512);
-            int64_t n = user::process_list(list.data(), list.size());
-            for (int64_t i = 0; i < n && i < 512; ++i)
-                if (list[size_t(i)].pid == c.pid) {
-                    uint64_t ms = list[size_t(i)].cpu_ticks;
-                    int64_t tv[2] = {int64_t(ms / 1000), int64_t((ms % 1000) * 1000)};
-                    std::memcpy(ru, tv, 16);
-                    int64_t maxrss = int64_t(list[size_t(i)].user_pages * 4);
-                    std::memcpy(ru + 32, &maxrss, 8);
-                }
-        }
-        r = LinuxReply(0);
-        r.out(1, ru, sizeof ru);
-        return false;
-    }
-    case LinuxSyscall::times: {
-        timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t ticks = ts.tv_sec * 100 + ts.tv_nsec / 10000000;
-        int64_t tms[4] = {0, 0, 0, 0};
-        r = LinuxReply(ticks);
-        if (c.args[0])
-            r.out(0, tms, sizeof tms);
-        return false;
-    }
     case LinuxSyscall::getuid:
     case LinuxSyscall::getgid:
     case LinuxSyscall::geteuid:

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/times.h>
 #include <sys/utsname.h>
 #include <termios.h>
 #include <time.h>
@@ -360,6 +361,50 @@ static void proc_etxtbsy(void) {
     close(ready[0]);
     w = OK(open("prog", O_WRONLY)); /* and writing again once it is gone */
     close(w);
+}
+
+static int64_t rusage_ms(int who) {
+    struct rusage ru;
+    if (getrusage(who, &ru) != 0)
+        return -1;
+    return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* A child's CPU time counts for its parent once reaped: wait4's rusage,
+ * getrusage(RUSAGE_CHILDREN) and times()'s tms_cutime. */
+static void proc_child_cpu_time(void) {
+    int64_t before = rusage_ms(RUSAGE_CHILDREN);
+    EXPECT(before >= 0, "expected getrusage(RUSAGE_CHILDREN) to work / got %lld",
+           (long long)before);
+    EXPECT_ERR(getrusage(7, &(struct rusage){0}), EINVAL);
+    pid_t pid = xfork();
+    if (pid == 0) {
+        /* Spin until this process has used 60 ms of CPU (at most 5 s). */
+        int64_t start = mono_ns();
+        volatile uint64_t x = 0;
+        while (rusage_ms(RUSAGE_SELF) < 60 && mono_ns() - start < 5000000000ll)
+            for (int i = 0; i < 100000; ++i)
+                x += (uint64_t)i;
+        _exit(rusage_ms(RUSAGE_SELF) >= 60 ? 0 : 1);
+    }
+    int status;
+    struct rusage ru;
+    EXPECT_EQ(wait4(pid, &status, 0, &ru), pid);
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "expected the child to see its own CPU time grow (exit 0) / got %s", status_str(status));
+    int64_t child = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+    EXPECT(child >= 50, "expected wait4's rusage to hold the child's 60 ms / got %lld ms",
+           (long long)child);
+    int64_t after = rusage_ms(RUSAGE_CHILDREN);
+    EXPECT(after - before >= 50,
+           "expected RUSAGE_CHILDREN to grow by the child's time / got %lld ms",
+           (long long)(after - before));
+    struct tms t;
+    EXPECT(times(&t) != (clock_t)-1, "expected times() to work / got -1%s", "");
+    EXPECT(t.tms_cutime + t.tms_cstime >= 5, "expected tms_cutime >= 5 ticks / got %ld",
+           (long)(t.tms_cutime + t.tms_cstime));
 }
 
 static void proc_posix_spawn(void) {
@@ -808,6 +853,7 @@ const struct check proc_checks[] = {
     CHECK_ENTRY(proc, execve_eacces),
     CHECK_ENTRY(proc, execve_enoexec),
     CHECK_ENTRY(proc, etxtbsy),
+    CHECK_ENTRY(proc, child_cpu_time),
     CHECK_ENTRY(proc, execve_script),
     CHECK_ENTRY(proc, execve_script_missing_interp),
     CHECK_ENTRY(proc, execve_argv_env),

@@ -1158,7 +1158,7 @@ void on_wake() {
 int main() {
     Server server("syscalld", ipc::service::SYSCALLD);
     server.serve_linux_calls();
-    server.set_not_yet("CPU-time timers (ITIMER_VIRTUAL/PROF), real-time signal queueing");
+    server.set_not_yet("CPU-time timers (ITIMER_VIRTUAL/PROF)");
     server.on(ipc::op::KERNEL_LINUX_SYSCALL, handle_linux);
     server.on(ipc::op::KERNEL_FAULT, handle_fault);
     server.on(ipc::op::SYSCALLD_FORK, handle_fork);

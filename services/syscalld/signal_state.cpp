@@ -42,6 +42,41 @@ std::string SigInfo::bytes() const {
     return b;
 }
 
+bool PendingSet::add(int sig, const SigInfo& info, size_t& queued) {
+    auto& q = infos[sig];
+    if (sig < kFirstRealtime && !q.empty())
+        return true; // a standard signal already pending: it stays one
+    if (queued >= kMaxQueuedSignals)
+        return false;
+    q.push_back(info);
+    ++queued;
+    bits |= bit(sig);
+    return true;
+}
+
+std::optional<SigInfo> PendingSet::take(int sig, size_t& queued) {
+    auto it = infos.find(sig);
+    if (!(bits & bit(sig)) || it == infos.end() || it->second.empty())
+        return std::nullopt;
+    SigInfo info = it->second.front();
+    it->second.pop_front();
+    --queued;
+    if (it->second.empty()) {
+        infos.erase(it);
+        bits &= ~bit(sig);
+    }
+    return info;
+}
+
+void PendingSet::drop(int sig, size_t& queued) {
+    auto it = infos.find(sig);
+    if (it != infos.end()) {
+        queued -= it->second.size();
+        infos.erase(it);
+    }
+    bits &= ~bit(sig);
+}
+
 bool ProcessSignals::set_action(int sig, const Action& a) {
     if (sig < 1 || sig > kNumSignals || sig == SIGKILL || sig == SIGSTOP)
         return false;
@@ -50,17 +85,23 @@ bool ProcessSignals::set_action(int sig, const Action& a) {
     bool ignored = a.handler == kSigIgn ||
                    (a.handler == kSigDfl && default_action(sig) == DefaultAction::Ignore);
     if (ignored) {
-        m_pending &= ~bit(sig);
-        m_infos.erase(sig);
-        for (auto& [tid, t] : m_threads) {
-            t.pending &= ~bit(sig);
-            t.infos.erase(sig);
-        }
+        m_pending.drop(sig, m_queued);
+        for (auto& [tid, t] : m_threads)
+            t.pending.drop(sig, m_queued);
     }
     return true;
 }
 
 ThreadState& ProcessSignals::thread(uint32_t tid) { return m_threads[tid]; }
+
+void ProcessSignals::forget_thread(uint32_t tid) {
+    auto it = m_threads.find(tid);
+    if (it == m_threads.end())
+        return;
+    for (auto& [sig, q] : it->second.pending.infos)
+        m_queued -= q.size();
+    m_threads.erase(it);
+}
 
 uint32_t ProcessSignals::job_control_bits(uint32_t tid) const {
     auto t = m_threads.find(tid);
@@ -126,15 +167,9 @@ Decision ProcessSignals::raise(int sig, const SigInfo& info, uint32_t target_tid
         if (tid)
             return {Verdict::Handle, tid};
     }
-    // Blocked: pending.
-    if (target_tid) {
-        ThreadState& t = thread(target_tid);
-        t.pending |= bit(sig);
-        t.infos[sig] = info;
-    } else {
-        m_pending |= bit(sig);
-        m_infos[sig] = info;
-    }
+    // Blocked: pending (a real-time signal past the queue limit is lost).
+    PendingSet& set = target_tid ? thread(target_tid).pending : m_pending;
+    (void)set.add(sig, info, m_queued);
     return {continues ? Verdict::Continue : Verdict::Pending};
 }
 
@@ -160,23 +195,17 @@ std::optional<std::pair<int, SigInfo>> ProcessSignals::take_pending(uint32_t tid
     for (int sig = 1; sig <= kNumSignals; ++sig) {
         if (!(set & bit(sig)))
             continue;
-        if (t.pending & bit(sig)) {
-            t.pending &= ~bit(sig);
-            SigInfo info = t.infos[sig];
-            t.infos.erase(sig);
-            return std::make_pair(sig, info);
-        }
-        if (m_pending & bit(sig)) {
-            m_pending &= ~bit(sig);
-            SigInfo info = m_infos[sig];
-            m_infos.erase(sig);
-            return std::make_pair(sig, info);
-        }
+        if (auto info = t.pending.take(sig, m_queued))
+            return std::make_pair(sig, *info);
+        if (auto info = m_pending.take(sig, m_queued))
+            return std::make_pair(sig, *info);
     }
     return std::nullopt;
 }
 
-uint64_t ProcessSignals::pending_for(uint32_t tid) { return thread(tid).pending | m_pending; }
+uint64_t ProcessSignals::pending_for(uint32_t tid) {
+    return thread(tid).pending.bits | m_pending.bits;
+}
 
 void ProcessSignals::reset_for_exec() {
     for (int sig = 1; sig <= kNumSignals; ++sig)

@@ -16,6 +16,11 @@
 namespace syscalld {
 
 inline constexpr int kNumSignals = 64;
+// Signals from here on are real-time (glibc's SIGRTMIN is 34; 32 and 33
+// are its own): each one sent is queued with its siginfo, in order, up to
+// kMaxQueuedSignals per process; a standard signal is pending once.
+inline constexpr int kFirstRealtime = 32;
+inline constexpr size_t kMaxQueuedSignals = 4096;
 // Signal numbers and SA_* flags are Linux's, from <signal.h>.
 inline constexpr uint64_t kSigDfl = 0, kSigIgn = 1;
 
@@ -44,10 +49,20 @@ struct SigInfo {
     std::string bytes() const; // the 128-byte Linux siginfo_t
 };
 
+// Pending signals: the set, and the siginfo of each instance (one for a
+// standard signal, the queue for a real-time one).
+struct PendingSet {
+    uint64_t bits = 0;
+    std::map<int, std::deque<SigInfo>> infos;
+    // False when the signal was not queued (a real-time queue is full).
+    bool add(int sig, const SigInfo& info, size_t& queued);
+    std::optional<SigInfo> take(int sig, size_t& queued);
+    void drop(int sig, size_t& queued);
+};
+
 struct ThreadState {
     uint64_t mask = 0;
-    uint64_t pending = 0;
-    std::map<int, SigInfo> infos; // one per pending signal (no real-time queueing)
+    PendingSet pending;
     AltStack altstack;
 };
 
@@ -75,7 +90,7 @@ public:
     bool set_action(int sig, const Action& a);
     ThreadState& thread(uint32_t tid);
     bool has_thread(uint32_t tid) const { return m_threads.count(tid); }
-    void forget_thread(uint32_t tid) { m_threads.erase(tid); }
+    void forget_thread(uint32_t tid);
 
     // A signal arrives for the process (target_tid 0) or one thread. The
     // decision says what must happen; Handle takes the signal off pending.
@@ -106,8 +121,8 @@ private:
     uint32_t pick_thread(int sig) const;
     uint32_t m_pid;
     Action m_actions[kNumSignals + 1];
-    uint64_t m_pending = 0;
-    std::map<int, SigInfo> m_infos;
+    PendingSet m_pending;
+    size_t m_queued = 0; // signal instances pending in the process and its threads
     std::map<uint32_t, ThreadState> m_threads;
 };
 

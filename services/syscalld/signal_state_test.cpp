@@ -95,3 +95,66 @@ TEST(SyscalldSignals, JobControlBitsFollowDispositionAndMask) {
     EXPECT_EQ(child.job_control_bits(20),
               ProcessSignals::kTtouIgnored | ProcessSignals::kTtinIgnored);
 }
+
+// Real-time signals queue, one instance per send with its own siginfo, in
+// order; a standard signal sent twice while blocked is pending once, with
+// the first siginfo.
+TEST(SyscalldSignals, RealTimeSignalsQueue) {
+    ProcessSignals p(10);
+    const int rt = 40;
+    Action h;
+    h.handler = 0x1000;
+    ASSERT_TRUE(p.set_action(rt, h));
+    ASSERT_TRUE(p.set_action(SIGUSR1, h));
+    p.thread(10).mask = bit(rt) | bit(SIGUSR1);
+    for (int v = 1; v <= 3; ++v) {
+        SigInfo info;
+        info.signo = rt;
+        info.rest[12] = uint8_t(v); // si_value
+        EXPECT_EQ(p.raise(rt, info, 0).verdict, Verdict::Pending);
+        SigInfo u;
+        u.signo = SIGUSR1;
+        u.rest[12] = uint8_t(v);
+        EXPECT_EQ(p.raise(SIGUSR1, u, 0).verdict, Verdict::Pending);
+    }
+    auto first = p.take_pending(10, bit(SIGUSR1));
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->second.rest[12], 1);
+    EXPECT_FALSE(p.take_pending(10, bit(SIGUSR1)));
+    for (int v = 1; v <= 3; ++v) {
+        EXPECT_TRUE(p.pending_for(10) & bit(rt));
+        auto got = p.take_pending(10, bit(rt));
+        ASSERT_TRUE(got);
+        EXPECT_EQ(got->first, rt);
+        EXPECT_EQ(got->second.rest[12], v);
+    }
+    EXPECT_FALSE(p.pending_for(10) & bit(rt));
+}
+
+// The queue is bounded: past kMaxQueuedSignals a real-time signal is
+// lost, and ignoring a signal frees its queue.
+TEST(SyscalldSignals, TheQueueIsBounded) {
+    ProcessSignals p(10);
+    const int rt = 50;
+    Action h;
+    h.handler = 0x1000;
+    ASSERT_TRUE(p.set_action(rt, h));
+    p.thread(10).mask = bit(rt);
+    SigInfo info;
+    info.signo = rt;
+    for (size_t i = 0; i < kMaxQueuedSignals + 10; ++i)
+        p.raise(rt, info, 0);
+    size_t n = 0;
+    while (p.take_pending(10, bit(rt)))
+        ++n;
+    EXPECT_EQ(n, kMaxQueuedSignals);
+    for (size_t i = 0; i < kMaxQueuedSignals; ++i)
+        p.raise(rt, info, 0);
+    Action ign;
+    ign.handler = kSigIgn;
+    ASSERT_TRUE(p.set_action(rt, ign));
+    ASSERT_TRUE(p.set_action(rt, h));
+    p.raise(rt, info, 0);
+    EXPECT_TRUE(p.take_pending(10, bit(rt)));
+    EXPECT_FALSE(p.take_pending(10, bit(rt)));
+}

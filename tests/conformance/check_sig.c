@@ -606,6 +606,34 @@ static void sig_sigtimedwait(void) {
            (long long)((mono_ns() - t0) / 1000));
 }
 
+/* Real-time signals queue: each sigqueue is one instance with its value,
+ * taken in order; a standard signal sent twice while blocked is one. */
+static void sig_realtime_queue(void) {
+    int rt = SIGRTMIN + 1;
+    block_signal(rt);
+    block_signal(SIGUSR2);
+    for (int v = 1; v <= 3; ++v) {
+        union sigval val = {.sival_int = v * 10};
+        OK(sigqueue(getpid(), rt, val));
+        OK(kill(getpid(), SIGUSR2));
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, rt);
+    siginfo_t si;
+    struct timespec zero = {0, 0};
+    for (int v = 1; v <= 3; ++v) {
+        EXPECT_EQ(sigtimedwait(&set, &si, &zero), rt);
+        EXPECT_EQ(si.si_value.sival_int, v * 10);
+        EXPECT_EQ(si.si_code, SI_QUEUE);
+    }
+    EXPECT_ERR(sigtimedwait(&set, &si, &zero), EAGAIN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    EXPECT_EQ(sigtimedwait(&set, &si, &zero), SIGUSR2);
+    EXPECT_ERR(sigtimedwait(&set, &si, &zero), EAGAIN);
+}
+
 static void sig_sa_resethand(void) {
     set_handler(SIGUSR1, h_count1, SA_RESETHAND);
     OK(kill(getpid(), SIGUSR1));
@@ -835,9 +863,9 @@ const struct check sig_checks[] = {
     CHECK_ENTRY(sig, sigreturn_regs),  CHECK_ENTRY(sig, async_regs),
     CHECK_ENTRY(sig, child_sigkill),   CHECK_ENTRY(sig, default_actions),
     CHECK_ENTRY(sig, sigsuspend),      CHECK_ENTRY(sig, sigsuspend_pending),
-    CHECK_ENTRY(sig, sigchld),         CHECK_ENTRY(sig, fork_inherits),
-    CHECK_ENTRY(sig, sigtimedwait),    CHECK_ENTRY(sig, sa_resethand),
-    CHECK_ENTRY(sig, handler_mask),
+    CHECK_ENTRY(sig, realtime_queue),  CHECK_ENTRY(sig, sigchld),
+    CHECK_ENTRY(sig, fork_inherits),   CHECK_ENTRY(sig, sigtimedwait),
+    CHECK_ENTRY(sig, sa_resethand),    CHECK_ENTRY(sig, handler_mask),
 
     CHECK_ENTRY(time, clock_invalid),  CHECK_ENTRY(time, clocks),
     CHECK_ENTRY(time, monotonic),      CHECK_ENTRY(time, nanosleep_einval),

@@ -127,6 +127,14 @@ FaultResult handle_user_page_fault(uint64_t addr, uint64_t error_code) {
 }
 const char* name_of(const Process& p) { return p.name; }
 
+uint64_t cpu_ticks(const Process& p) {
+    arch::InterruptGuard guard;
+    uint64_t ticks = p.cpu_ticks;
+    for (auto& t : p.threads)
+        ticks += t.ticks_used;
+    return ticks;
+}
+
 rustos::abi::ProcessInfo info_of(const Process& p) {
     rustos::abi::ProcessInfo info{};
     info.pid = uint32_t(p.pid);
@@ -136,10 +144,7 @@ rustos::abi::ProcessInfo info_of(const Process& p) {
     info.wait_status = p.wait_status;
     info.threads = uint32_t(p.live_threads);
     info.user_pages = p.space ? resident_pages(*p.space) : 0;
-    uint64_t ticks = p.cpu_ticks;
-    for (auto& t : p.threads)
-        ticks += t.ticks_used;
-    info.cpu_ticks = ticks;
+    info.cpu_ticks = cpu_ticks(p);
     copy_name(info.name, sizeof info.name, p.name);
     return info;
 }

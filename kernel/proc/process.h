@@ -88,6 +88,8 @@ ErrorOr<Process*> spawn_root(StringView path, rustos::Span<const StringView> arg
 
 // Process broker primitives (also used by spawn_root).
 ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid);
+// CPU time used by all of p's threads, live and ended, in 1 ms ticks.
+uint64_t cpu_ticks(const Process& p);
 // How many processes have been created since boot (/proc/stat).
 uint64_t processes_created();
 ErrorOr<void> map_region(AddressSpace& as, uint64_t vaddr, uint64_t len, uint32_t prot,

@@ -1,5 +1,6 @@
 // Clocks and sleeping.
 #include "sched/time.h"
+#include "proc/process.h"
 #include "sched/scheduler.h"
 #include "syscall.h"
 #include "usercopy.h"
@@ -39,9 +40,11 @@ bool read_clock(uint64_t id, uint64_t* ns) {
     case CLOCK_BOOTTIME:
         *ns = time::monotonic_ns();
         return true;
-    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_PROCESS_CPUTIME_ID: // every thread of the process, ended ones too
+        *ns = proc::cpu_ticks(*proc::current_process()) * 1000000ull; // 1 ms ticks
+        return true;
     case CLOCK_THREAD_CPUTIME_ID:
-        *ns = sched::current()->ticks_used * 1000000ull; // 1 ms ticks
+        *ns = sched::current()->ticks_used * 1000000ull;
         return true;
     default:
         return false;

@@ -407,6 +407,39 @@ static void proc_child_cpu_time(void) {
            (long)(t.tms_cutime + t.tms_cstime));
 }
 
+static int64_t clock_ms(clockid_t id) {
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0)
+        return -1;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void* burn_60ms(void* arg) {
+    (void)arg;
+    int64_t start = mono_ns();
+    volatile uint64_t x = 0;
+    while (clock_ms(CLOCK_THREAD_CPUTIME_ID) < 60 && mono_ns() - start < 5000000000ll)
+        for (int i = 0; i < 100000; ++i)
+            x += (uint64_t)i;
+    return NULL;
+}
+
+/* CLOCK_PROCESS_CPUTIME_ID counts every thread; CLOCK_THREAD_CPUTIME_ID
+ * only the caller. */
+static void proc_cpu_clocks(void) {
+    int64_t proc0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+    int64_t self0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+    pthread_t t;
+    EXPECT_EQ(pthread_create(&t, NULL, burn_60ms, NULL), 0);
+    EXPECT_EQ(pthread_join(t, NULL), 0);
+    int64_t proc1 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+    int64_t self1 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+    EXPECT(proc1 - proc0 >= 50, "expected the process clock to count the thread's 60 ms / got %lld",
+           (long long)(proc1 - proc0));
+    EXPECT(self1 - self0 < 40, "expected the main thread's clock to stay put / got %lld ms",
+           (long long)(self1 - self0));
+}
+
 static void proc_posix_spawn(void) {
     need_self();
     char* argv[] = {"conf-helper", "--exec-helper", "exit3", NULL};
@@ -854,6 +887,7 @@ const struct check proc_checks[] = {
     CHECK_ENTRY(proc, execve_enoexec),
     CHECK_ENTRY(proc, etxtbsy),
     CHECK_ENTRY(proc, child_cpu_time),
+    CHECK_ENTRY(proc, cpu_clocks),
     CHECK_ENTRY(proc, execve_script),
     CHECK_ENTRY(proc, execve_script_missing_interp),
     CHECK_ENTRY(proc, execve_argv_env),

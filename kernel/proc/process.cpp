@@ -103,6 +103,8 @@ Process::~Process() {
     arch::InterruptGuard guard;
     if (send_quota)
         send_quota->unref();
+    if (cpu_alarm_endpoint)
+        cpu_alarm_endpoint->unref();
     space.reset();
     handles.close_all();
     g_processes.remove(*this);
@@ -133,6 +135,40 @@ uint64_t cpu_ticks(const Process& p) {
     for (auto& t : p.threads)
         ticks += t.ticks_used;
     return ticks;
+}
+
+void set_cpu_alarm(Process& p, uint64_t at_ticks, ipc::Endpoint* endpoint) {
+    arch::InterruptGuard guard;
+    if (p.cpu_alarm_endpoint)
+        p.cpu_alarm_endpoint->unref();
+    p.cpu_alarm_endpoint = at_ticks ? endpoint : nullptr;
+    if (p.cpu_alarm_endpoint)
+        p.cpu_alarm_endpoint->ref();
+    p.cpu_alarm_at = at_ticks;
+}
+
+void check_cpu_alarm(Process& p) {
+    if (!p.cpu_alarm_at)
+        return;
+    uint64_t used = cpu_ticks(p);
+    if (used < p.cpu_alarm_at)
+        return;
+    ipc::Endpoint* ep = p.cpu_alarm_endpoint;
+    p.cpu_alarm_at = 0;
+    p.cpu_alarm_endpoint = nullptr;
+    if (!ep)
+        return;
+    if (!ep->closed()) {
+        if (auto* m = ipc::KMessage::create(4 + 8)) {
+            m->header.op = rustos::ipc::op::KERNEL_CPU_ALARM;
+            m->header.sender_pid = uint32_t(p.pid);
+            m->header.sender_koid = p.koid;
+            rustos::ipc::Writer w(m->payload(), m->header.length);
+            w.u32(uint32_t(p.pid)).u64(used);
+            ep->post_event(m);
+        }
+    }
+    ep->unref();
 }
 
 rustos::abi::ProcessInfo info_of(const Process& p) {

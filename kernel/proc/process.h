@@ -64,6 +64,10 @@ struct Process final : KernelObject {
     int stop_signal = 0;
     sched::WaitQueue continue_waiters;
     uint64_t cpu_ticks = 0; // of threads that already ended
+    // PROCESS_CPU_ALARM: KERNEL_CPU_ALARM to this endpoint (one reference)
+    // once cpu_ticks(*this) reaches cpu_alarm_at (0: none).
+    uint64_t cpu_alarm_at = 0;
+    ipc::Endpoint* cpu_alarm_endpoint = nullptr;
 
     HandleTable handles;
     Capabilities caps;
@@ -90,6 +94,11 @@ ErrorOr<Process*> spawn_root(StringView path, rustos::Span<const StringView> arg
 ErrorOr<RefPtr<Process>> create(StringView name, int creator_pid);
 // CPU time used by all of p's threads, live and ended, in 1 ms ticks.
 uint64_t cpu_ticks(const Process& p);
+// Sets (at_ticks > 0, endpoint held) or cancels p's CPU-time alarm.
+void set_cpu_alarm(Process& p, uint64_t at_ticks, ipc::Endpoint* endpoint);
+// The timer tick ran a thread of p: post its CPU-time alarm if it is due.
+// Precondition: interrupts disabled.
+void check_cpu_alarm(Process& p);
 // How many processes have been created since boot (/proc/stat).
 uint64_t processes_created();
 ErrorOr<void> map_region(AddressSpace& as, uint64_t vaddr, uint64_t len, uint32_t prot,

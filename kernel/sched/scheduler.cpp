@@ -361,6 +361,8 @@ void on_timer_tick(bool from_user) {
     }
     Thread* self = current();
     self->ticks_used++;
+    if (self->process)
+        proc::check_cpu_alarm(*self->process);
     if (++g_slice_ticks >= kTimeSliceTicks)
         g_need_resched = true;
 }

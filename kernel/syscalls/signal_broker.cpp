@@ -55,6 +55,25 @@ int64_t sys_rustos_SIGNAL_PROCESS(Args& a) {
     return r.is_error() ? fail(r.error()) : 0;
 }
 
+int64_t sys_rustos_PROCESS_CPU_ALARM(Args& a) {
+    RefPtr<ipc::Endpoint> endpoint;
+    if (a.a1()) {
+        auto ep = proc::current_process()->handles.get_as<ipc::Endpoint>(
+            handle_t(a.a2()), ObjectType::Endpoint, RIGHT_RECEIVE);
+        if (ep.is_error())
+            return fail(ep.error());
+        endpoint = ep.value();
+    }
+    arch::InterruptGuard guard;
+    proc::Process* p = proc::find(int(a.a0()));
+    if (!p || p->state == ProcessState::Exited)
+        return fail(Error(ESRCH, "no such process"));
+    if (!owns_signals(*p))
+        return fail(Error(EPERM, "its signals are not syscalld's: it started before syscalld"));
+    proc::set_cpu_alarm(*p, a.a1(), endpoint.get());
+    return 0;
+}
+
 int64_t sys_rustos_CONSOLE_EVENTS(Args& a) {
     auto ep = proc::current_process()->handles.get_as<ipc::Endpoint>(
         handle_t(a.a0()), ObjectType::Endpoint, RIGHT_RECEIVE);

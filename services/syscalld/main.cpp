@@ -46,6 +46,10 @@ struct Timer {
     uint32_t target_tid; // SIGEV_THREAD_ID
     bool notify;         // SIGEV_NONE: never signals
     uint32_t overrun = 0;
+    // Counts the process's CPU time (ITIMER_VIRTUAL/PROF, ids -2/-3, and
+    // CLOCK_PROCESS_CPUTIME_ID timers): next_ns is then CPU time, and the
+    // kernel tells us when it is due (KERNEL_CPU_ALARM).
+    bool cpu = false;
 };
 
 struct Proc {
@@ -77,6 +81,7 @@ std::list<Parked> g_parked;
 std::list<Timer> g_timers;
 int g_next_timer_id = 0;
 Handle g_vfsd;
+handle_t g_endpoint; // ours, where the kernel posts CPU-time alarms
 
 Proc& proc(uint32_t pid) {
     auto it = g_procs.find(pid);
@@ -452,9 +457,30 @@ Timer* find_timer(uint32_t pid, int id) {
     return nullptr;
 }
 
+// The CPU time process pid has used (1 ms resolution), in ns.
+uint64_t cpu_time_ns(uint32_t pid) {
+    abi::ProcessInfo info{};
+    return user::process_find(pid, &info) < 0 ? 0 : info.cpu_ticks * 1000000ull;
+}
+
+uint64_t timer_now(const Timer& t) { return t.cpu ? cpu_time_ns(t.pid) : monotonic_ns(); }
+
+// Asks the kernel for an event when the earliest CPU-time timer of pid is
+// due (or cancels it when it has none armed).
+void arm_cpu_alarm(uint32_t pid) {
+    uint64_t best = 0;
+    for (auto& t : g_timers)
+        if (t.pid == pid && t.cpu && t.next_ns && (!best || t.next_ns < best))
+            best = t.next_ns;
+    uint64_t at_ticks = best ? (best + 999999) / 1000000 : 0;
+    int64_t r = user::process_cpu_alarm(pid, at_ticks, g_endpoint);
+    if (r < 0 && at_ticks)
+        log("pid %u: cannot set its CPU-time alarm: %s", pid, abi::errno_description(Errno(-r)));
+}
+
 // struct itimerval (setitimer) or itimerspec (timer_settime): {interval, value}.
 void timer_times(const Timer* t, bool timeval, int64_t out[4]) {
-    uint64_t now = monotonic_ns();
+    uint64_t now = t ? timer_now(*t) : 0;
     uint64_t left = t && t->next_ns > now ? t->next_ns - now : (t && t->next_ns ? 1 : 0);
     uint64_t iv = t ? t->interval_ns : 0;
     uint64_t div = timeval ? 1000 : 1;
@@ -464,31 +490,44 @@ void timer_times(const Timer* t, bool timeval, int64_t out[4]) {
     out[3] = int64_t((left % kNs) / div);
 }
 
+// A timer is due: the next expiry (or none), and its signal.
+void fire(Timer& t, uint64_t now) {
+    if (t.interval_ns) {
+        uint64_t missed = (now - t.next_ns) / t.interval_ns;
+        t.overrun = uint32_t(missed);
+        t.next_ns += (missed + 1) * t.interval_ns;
+    } else {
+        t.next_ns = 0;
+    }
+    if (!t.notify)
+        return;
+    SigInfo info;
+    info.signo = t.signo;
+    info.code = t.id < 0 ? 0x80 /* SI_KERNEL */ : -2 /* SI_TIMER */;
+    if (t.id >= 0) {
+        int32_t tid = t.id, overrun = int32_t(t.overrun);
+        std::memcpy(info.rest + 4, &tid, 4);
+        std::memcpy(info.rest + 8, &overrun, 4);
+        std::memcpy(info.rest + 12, &t.sigval, 8);
+    }
+    raise_signal(t.pid, t.signo, info, t.target_tid);
+}
+
+// The wall-clock timers that are due.
 void fire_timers() {
     uint64_t now = monotonic_ns();
-    for (auto& t : g_timers) {
-        if (!t.next_ns || t.next_ns > now)
-            continue;
-        if (t.interval_ns) {
-            uint64_t missed = (now - t.next_ns) / t.interval_ns;
-            t.overrun = uint32_t(missed);
-            t.next_ns += (missed + 1) * t.interval_ns;
-        } else {
-            t.next_ns = 0;
-        }
-        if (!t.notify)
-            continue;
-        SigInfo info;
-        info.signo = t.signo;
-        info.code = t.id < 0 ? 0x80 /* SI_KERNEL */ : -2 /* SI_TIMER */;
-        if (t.id >= 0) {
-            int32_t tid = t.id, overrun = int32_t(t.overrun);
-            std::memcpy(info.rest + 4, &tid, 4);
-            std::memcpy(info.rest + 8, &overrun, 4);
-            std::memcpy(info.rest + 12, &t.sigval, 8);
-        }
-        raise_signal(t.pid, t.signo, info, t.target_tid);
-    }
+    for (auto& t : g_timers)
+        if (!t.cpu && t.next_ns && t.next_ns <= now)
+            fire(t, now);
+}
+
+// KERNEL_CPU_ALARM: pid's CPU-time timers that are due, then the next alarm.
+void fire_cpu_timers(uint32_t pid) {
+    uint64_t now = cpu_time_ns(pid);
+    for (auto& t : g_timers)
+        if (t.pid == pid && t.cpu && t.next_ns && t.next_ns <= now)
+            fire(t, now);
+    arm_cpu_alarm(pid);
 }
 
 LinuxReply set_timer(const LinuxCall& c, int id, std::string_view value, bool timeval,
@@ -513,11 +552,15 @@ LinuxReply set_timer(const LinuxCall& c, int id, std::string_view value, bool ti
     t->interval_ns = interval;
     if (!value_ns)
         t->next_ns = 0;
+    else if (t->cpu)
+        t->next_ns = absolute ? std::max<uint64_t>(value_ns, 1) : cpu_time_ns(c.pid) + value_ns;
     else if (absolute) {
         uint64_t now_rt = realtime_ns();
         t->next_ns = monotonic_ns() + (value_ns > now_rt ? value_ns - now_rt : 0);
     } else
         t->next_ns = monotonic_ns() + value_ns;
+    if (t->cpu)
+        arm_cpu_alarm(c.pid);
     LinuxReply r(0);
     if (c.args[old_arg])
         r.out(old_arg, old, sizeof old);
@@ -747,35 +790,46 @@ bool handle(Ctx& x, LinuxReply& r) {
         r = LinuxReply(int64_t(left));
         return false;
     }
-    case LinuxSyscall::setitimer:
-        if (c.args[0] !=
-            0) { // only ITIMER_REAL counts down; the CPU-time ones are accepted, never fire
-            if (c.args[0] > 2)
-                return r = LinuxReply::error(EINVAL), false;
-            r = LinuxReply(0);
-            if (c.args[2]) {
-                int64_t zero[4] = {};
-                r.out(2, zero, sizeof zero);
-            }
-            return false;
+    case LinuxSyscall::setitimer: {
+        // ITIMER_REAL (id -1), ITIMER_VIRTUAL (-2) and ITIMER_PROF (-3).
+        // The last two both count all of the process's CPU time: the
+        // kernel does not split it into user and system.
+        if (c.args[0] > 2)
+            return r = LinuxReply::error(EINVAL), false;
+        int id = -1 - int(c.args[0]);
+        if (c.args[0] && !find_timer(c.pid, id)) {
+            Timer t{c.pid, id, 0, 0, c.args[0] == 1 ? SIGVTALRM : SIGPROF, 0, 0, true};
+            t.cpu = true;
+            g_timers.push_back(t);
         }
-        r = set_timer(c, -1, c.input(1), true, 2, false);
+        r = set_timer(c, id, c.input(1), true, 2, false);
         return false;
+    }
     case LinuxSyscall::getitimer: {
         if (c.args[0] > 2)
             return r = LinuxReply::error(EINVAL), false;
         int64_t v[4] = {};
-        if (c.args[0] == 0)
-            timer_times(find_timer(c.pid, -1), true, v);
+        timer_times(find_timer(c.pid, -1 - int(c.args[0])), true, v);
         r = LinuxReply(0);
         r.out(1, v, sizeof v);
         return false;
     }
     case LinuxSyscall::timer_create: {
-        uint64_t clock = c.args[0];
-        if (clock > 11)
+        // A process CPU clock is CLOCK_PROCESS_CPUTIME_ID (2) or, as glibc
+        // passes it, Linux's encoding (~pid << 3) | type with pid 0 for the
+        // caller; per-thread CPU clocks (bit 2) are not supported.
+        int64_t clock = int32_t(c.args[0]);
+        bool cpu = clock == 2;
+        if (clock < 0) {
+            int64_t pid = ~(clock >> 3);
+            if ((clock & 4) || (clock & 3) == 3 || (pid != 0 && pid != int64_t(c.pid)))
+                return r = LinuxReply::error(EINVAL), false;
+            cpu = true;
+        } else if (clock > 11 || clock == 3) {
             return r = LinuxReply::error(EINVAL), false;
+        }
         Timer t{c.pid, g_next_timer_id++, 0, 0, SIGALRM, 0, 0, true};
+        t.cpu = cpu;
         if (c.has_input(1)) {
             auto ev = c.input(1);
             int32_t signo, notify, tid;
@@ -831,6 +885,7 @@ bool handle(Ctx& x, LinuxReply& r) {
         size_t before = g_timers.size();
         g_timers.remove_if([&](const Timer& t) { return t.pid == c.pid && t.id == id && id >= 0; });
         r = LinuxReply(g_timers.size() == before ? -EINVAL : 0);
+        arm_cpu_alarm(c.pid);
         return false;
     }
     case LinuxSyscall::getrlimit:
@@ -1124,6 +1179,9 @@ void handle_event(const Message& m) {
         interrupt_parked(tid);
         break;
     }
+    case ipc::op::KERNEL_CPU_ALARM:
+        fire_cpu_timers(rd.u32());
+        break;
     default:
         break;
     }
@@ -1132,7 +1190,7 @@ void handle_event(const Message& m) {
 uint64_t next_deadline() {
     uint64_t best = 0;
     for (auto& t : g_timers)
-        if (t.next_ns && (!best || t.next_ns < best))
+        if (!t.cpu && t.next_ns && (!best || t.next_ns < best))
             best = t.next_ns;
     for (auto& p : g_parked)
         if (p.deadline_ns && (!best || p.deadline_ns < best))
@@ -1158,7 +1216,6 @@ void on_wake() {
 int main() {
     Server server("syscalld", ipc::service::SYSCALLD);
     server.serve_linux_calls();
-    server.set_not_yet("CPU-time timers (ITIMER_VIRTUAL/PROF)");
     server.on(ipc::op::KERNEL_LINUX_SYSCALL, handle_linux);
     server.on(ipc::op::KERNEL_FAULT, handle_fault);
     server.on(ipc::op::SYSCALLD_FORK, handle_fork);
@@ -1173,6 +1230,7 @@ int main() {
         log("cannot start: %s", started.error().reason());
         return 1;
     }
+    g_endpoint = server.endpoint();
     int64_t r = user::process_events(server.endpoint());
     if (r < 0)
         log("no process events: %s", abi::errno_description(Errno(-r)));

@@ -634,6 +634,88 @@ static void sig_realtime_queue(void) {
     EXPECT_ERR(sigtimedwait(&set, &si, &zero), EAGAIN);
 }
 
+static volatile sig_atomic_t prof_count, vt_count;
+static void h_prof(int s) {
+    (void)s;
+    prof_count++;
+}
+static void h_vt(int s) {
+    (void)s;
+    vt_count++;
+}
+
+/* Burns CPU until *flag reaches want, or 5 s of wall time pass. */
+static void burn_until(volatile sig_atomic_t* flag, int want) {
+    int64_t start = mono_ns();
+    volatile uint64_t x = 0;
+    while (*flag < want && mono_ns() - start < 5000000000ll)
+        for (int i = 0; i < 10000; ++i)
+            x += (uint64_t)i;
+}
+
+static void burn_cpu_ms(int64_t ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    int64_t end = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + ms, start = mono_ns();
+    volatile uint64_t x = 0;
+    do {
+        for (int i = 0; i < 10000; ++i)
+            x += (uint64_t)i;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    } while ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < end &&
+             mono_ns() - start < 5000000000ll);
+}
+
+/* ITIMER_PROF and ITIMER_VIRTUAL count CPU time, not wall time: sleeping
+ * does not make them fire, working does. */
+static void sig_cpu_itimers(void) {
+    prof_count = vt_count = 0;
+    set_handler(SIGPROF, h_prof, SA_RESTART);
+    set_handler(SIGVTALRM, h_vt, SA_RESTART);
+    struct itimerval vt = {{0, 0}, {0, 50000}}; /* 50 ms of CPU, once */
+    OK(setitimer(ITIMER_VIRTUAL, &vt, NULL));
+    struct timespec nap = {0, 150000000};
+    nanosleep(&nap, NULL);
+    EXPECT_EQ(vt_count, 0); /* 150 ms asleep used no CPU */
+    struct itimerval left;
+    OK(getitimer(ITIMER_VIRTUAL, &left));
+    /* Linux rounds the value up to its clock tick. */
+    EXPECT(left.it_value.tv_sec == 0 && left.it_value.tv_usec > 0 && left.it_value.tv_usec <= 60000,
+           "expected about 50 ms left on ITIMER_VIRTUAL / got %ld us", (long)left.it_value.tv_usec);
+    burn_until(&vt_count, 1);
+    EXPECT_EQ(vt_count, 1);
+    OK(getitimer(ITIMER_VIRTUAL, &left));
+    EXPECT(left.it_value.tv_sec == 0 && left.it_value.tv_usec == 0,
+           "expected ITIMER_VIRTUAL disarmed after it fired / got %ld us",
+           (long)left.it_value.tv_usec);
+    struct itimerval prof = {{0, 20000}, {0, 20000}}; /* every 20 ms of CPU */
+    OK(setitimer(ITIMER_PROF, &prof, NULL));
+    burn_until(&prof_count, 3);
+    struct itimerval off = {{0, 0}, {0, 0}};
+    OK(setitimer(ITIMER_PROF, &off, NULL));
+    EXPECT(prof_count >= 3, "expected SIGPROF at least 3 times / got %d", (int)prof_count);
+    int seen = prof_count;
+    burn_cpu_ms(100); /* disarmed: no more */
+    EXPECT_EQ(prof_count, seen);
+    EXPECT_ERR(setitimer(3, &off, NULL), EINVAL);
+}
+
+/* A POSIX timer on CLOCK_PROCESS_CPUTIME_ID fires after that much CPU. */
+static void sig_cpu_timer_create(void) {
+    prof_count = 0;
+    set_handler(SIGPROF, h_prof, SA_RESTART);
+    struct sigevent ev = {0};
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGPROF;
+    timer_t t;
+    OK(timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t));
+    struct itimerspec its = {{0, 0}, {0, 30000000}}; /* 30 ms of CPU */
+    OK(timer_settime(t, 0, &its, NULL));
+    burn_until(&prof_count, 1);
+    EXPECT_EQ(prof_count, 1);
+    OK(timer_delete(t));
+}
+
 static void sig_sa_resethand(void) {
     set_handler(SIGUSR1, h_count1, SA_RESETHAND);
     OK(kill(getpid(), SIGUSR1));
@@ -854,23 +936,24 @@ static void time_gettimeofday(void) {
 }
 
 const struct check sig_checks[] = {
-    CHECK_ENTRY(sig, sigaction_query), CHECK_ENTRY(sig, sigprocmask),
-    CHECK_ENTRY(sig, pending_blocked), CHECK_ENTRY(sig, kill_self_sync),
-    CHECK_ENTRY(sig, siginfo),         CHECK_ENTRY(sig, eintr_without_restart),
-    CHECK_ENTRY(sig, sa_restart),      CHECK_ENTRY(sig, sigaltstack),
-    CHECK_ENTRY(sig, kill_invalid),    CHECK_ENTRY(sig, kill_esrch),
-    CHECK_ENTRY(sig, kill_zero_probe), CHECK_ENTRY(sig, tgkill_self),
-    CHECK_ENTRY(sig, sigreturn_regs),  CHECK_ENTRY(sig, async_regs),
-    CHECK_ENTRY(sig, child_sigkill),   CHECK_ENTRY(sig, default_actions),
-    CHECK_ENTRY(sig, sigsuspend),      CHECK_ENTRY(sig, sigsuspend_pending),
-    CHECK_ENTRY(sig, realtime_queue),  CHECK_ENTRY(sig, sigchld),
-    CHECK_ENTRY(sig, fork_inherits),   CHECK_ENTRY(sig, sigtimedwait),
-    CHECK_ENTRY(sig, sa_resethand),    CHECK_ENTRY(sig, handler_mask),
+    CHECK_ENTRY(sig, sigaction_query),  CHECK_ENTRY(sig, sigprocmask),
+    CHECK_ENTRY(sig, pending_blocked),  CHECK_ENTRY(sig, kill_self_sync),
+    CHECK_ENTRY(sig, siginfo),          CHECK_ENTRY(sig, eintr_without_restart),
+    CHECK_ENTRY(sig, sa_restart),       CHECK_ENTRY(sig, sigaltstack),
+    CHECK_ENTRY(sig, kill_invalid),     CHECK_ENTRY(sig, kill_esrch),
+    CHECK_ENTRY(sig, kill_zero_probe),  CHECK_ENTRY(sig, tgkill_self),
+    CHECK_ENTRY(sig, sigreturn_regs),   CHECK_ENTRY(sig, async_regs),
+    CHECK_ENTRY(sig, child_sigkill),    CHECK_ENTRY(sig, default_actions),
+    CHECK_ENTRY(sig, sigsuspend),       CHECK_ENTRY(sig, sigsuspend_pending),
+    CHECK_ENTRY(sig, realtime_queue),   CHECK_ENTRY(sig, cpu_itimers),
+    CHECK_ENTRY(sig, cpu_timer_create), CHECK_ENTRY(sig, sigchld),
+    CHECK_ENTRY(sig, fork_inherits),    CHECK_ENTRY(sig, sigtimedwait),
+    CHECK_ENTRY(sig, sa_resethand),     CHECK_ENTRY(sig, handler_mask),
 
-    CHECK_ENTRY(time, clock_invalid),  CHECK_ENTRY(time, clocks),
-    CHECK_ENTRY(time, monotonic),      CHECK_ENTRY(time, nanosleep_einval),
-    CHECK_ENTRY(time, nanosleep_10ms), CHECK_ENTRY(time, clock_nanosleep_abs),
-    CHECK_ENTRY(time, alarm),          CHECK_ENTRY(time, setitimer_real),
-    CHECK_ENTRY(time, timer_create),   CHECK_ENTRY(time, gettimeofday),
+    CHECK_ENTRY(time, clock_invalid),   CHECK_ENTRY(time, clocks),
+    CHECK_ENTRY(time, monotonic),       CHECK_ENTRY(time, nanosleep_einval),
+    CHECK_ENTRY(time, nanosleep_10ms),  CHECK_ENTRY(time, clock_nanosleep_abs),
+    CHECK_ENTRY(time, alarm),           CHECK_ENTRY(time, setitimer_real),
+    CHECK_ENTRY(time, timer_create),    CHECK_ENTRY(time, gettimeofday),
 };
 const size_t sig_checks_count = sizeof sig_checks / sizeof sig_checks[0];

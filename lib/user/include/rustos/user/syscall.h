@@ -42,6 +42,9 @@ inline int64_t bootfs_read(const char* path, uint64_t offset, void* buf, size_t 
 inline int64_t kernel_cmdline(char* buf, size_t len) {
     return raw_syscall(abi::SYS_RUSTOS_KERNEL_CMDLINE, uint64_t(buf), len);
 }
+inline int64_t process_cpu_alarm(uint32_t pid, uint64_t at_ticks, handle_t endpoint) {
+    return raw_syscall(abi::SYS_RUSTOS_PROCESS_CPU_ALARM, pid, at_ticks, endpoint);
+}
 inline int64_t cpu_stats(abi::CpuStats* out) {
     return raw_syscall(abi::SYS_RUSTOS_CPU_STATS, uint64_t(out));
 }

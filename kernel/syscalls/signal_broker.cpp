@@ -23,6 +23,16 @@ bool owns_signals(const proc::Process& p) {
     return p.offload & proc::offload_bit(rustos::ipc::service::SYSCALLD);
 }
 
+// A live process whose signals syscalld decides. Interrupts disabled.
+rustos::ErrorOr<proc::Process*> signal_target(uint64_t pid) {
+    proc::Process* p = proc::find(int(pid));
+    if (!p || p->state == ProcessState::Exited)
+        return Error(ESRCH, "no such process");
+    if (!owns_signals(*p))
+        return Error(EPERM, "its signals are not syscalld's: it started before syscalld");
+    return p;
+}
+
 } // namespace
 
 int64_t sys_rustos_SIGNAL_DELIVER(Args& a) {
@@ -46,11 +56,10 @@ int64_t sys_rustos_SIGNAL_DELIVER(Args& a) {
 
 int64_t sys_rustos_SIGNAL_PROCESS(Args& a) {
     arch::InterruptGuard guard;
-    proc::Process* p = proc::find(int(a.a0()));
-    if (!p || p->state == ProcessState::Exited)
-        return fail(Error(ESRCH, "no such process"));
-    if (!owns_signals(*p))
-        return fail(Error(EPERM, "its signals are not syscalld's: it started before syscalld"));
+    auto target = signal_target(a.a0());
+    if (target.is_error())
+        return fail(target.error());
+    proc::Process* p = target.value();
     auto r = signal::signal_process(*p, SignalOp(uint32_t(a.a1())), int(a.a2()));
     return r.is_error() ? fail(r.error()) : 0;
 }
@@ -65,11 +74,10 @@ int64_t sys_rustos_PROCESS_CPU_ALARM(Args& a) {
         endpoint = ep.value();
     }
     arch::InterruptGuard guard;
-    proc::Process* p = proc::find(int(a.a0()));
-    if (!p || p->state == ProcessState::Exited)
-        return fail(Error(ESRCH, "no such process"));
-    if (!owns_signals(*p))
-        return fail(Error(EPERM, "its signals are not syscalld's: it started before syscalld"));
+    auto target = signal_target(a.a0());
+    if (target.is_error())
+        return fail(target.error());
+    proc::Process* p = target.value();
     proc::set_cpu_alarm(*p, a.a1(), endpoint.get());
     return 0;
 }

@@ -99,6 +99,8 @@ public:
         s.magic = 0x9fa0;
         return s;
     }
+    // Nothing to write back: Linux's procfs answers fsync with EINVAL.
+    ErrorOr<void> sync() override { return Error(EINVAL, "procfs files cannot be synced"); }
 };
 
 class ProcFile final : public ProcNode {

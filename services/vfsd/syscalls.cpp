@@ -1297,9 +1297,19 @@ Outcome Handler::run() {
     }
     case LinuxSyscall::fsync:
     case LinuxSyscall::fdatasync:
-    case LinuxSyscall::syncfs:
-        TRY_OR_FAIL(TRY_OR_FAIL(p.file(fd_arg(0)))->node()->sync());
+    case LinuxSyscall::syncfs: {
+        FilePtr f = TRY_OR_FAIL(p.file(fd_arg(0)));
+        const NodePtr& node = f->node();
+        bool syncfs = LinuxSyscall(c.nr) == LinuxSyscall::syncfs;
+        // As on Linux: only files and directories can be synced (pipes,
+        // sockets and devices are EINVAL); syncfs takes any fd.
+        if (!node || (!syncfs && node->type() != FileType::Regular && !node->is_directory()))
+            return syncfs ? done(0) : fail(EINVAL);
+        auto r = node->sync();
+        if (r.is_error() && !(syncfs && r.error().code() == EINVAL))
+            return fail(r.error());
         return done(0);
+    }
     case LinuxSyscall::flock:
     case LinuxSyscall::fadvise64:
         TRY_OR_FAIL(p.file(fd_arg(0)));

@@ -178,6 +178,32 @@ static void open_trunc(void) {
     close(fd);
 }
 
+/* fsync and fdatasync: files and directories yes; pipes, sockets, devices
+ * and procfs files EINVAL; a closed fd EBADF. */
+static void fsync_kinds(void) {
+    put_str("f", "x");
+    int f = OK(open("f", O_RDONLY));
+    int d = OK(open(".", O_RDONLY | O_DIRECTORY));
+    OK(fsync(f));
+    OK(fdatasync(f));
+    OK(fsync(d));
+    int p[2];
+    xpipe(p, 0);
+    EXPECT_ERR(fsync(p[0]), EINVAL);
+    EXPECT_ERR(fdatasync(p[1]), EINVAL);
+    int n = OK(open("/dev/null", O_RDWR));
+    EXPECT_ERR(fsync(n), EINVAL);
+    int s = OK(open("/proc/self/status", O_RDONLY));
+    EXPECT_ERR(fsync(s), EINVAL);
+    close(f);
+    EXPECT_ERR(fsync(f), EBADF);
+    close(d);
+    close(p[0]);
+    close(p[1]);
+    close(n);
+    close(s);
+}
+
 static void open_append(void) {
     put_str("f", "abc");
     int fd = OK(open("f", O_WRONLY | O_APPEND));
@@ -1027,6 +1053,7 @@ const struct check fs_checks[] = {
     CHECK_ENTRY(open, path_too_long),
     CHECK_ENTRY(open, trunc),
     CHECK_ENTRY(open, append),
+    CHECK_ENTRY(fsync, kinds),
     CHECK_ENTRY(open, cloexec),
     CHECK_ENTRY(open, creat_mode),
     CHECK_ENTRY(open, openat_bad_dirfd),

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -151,6 +152,19 @@ inline ::testing::AssertionResult fsck_clean(const std::string& image) {
                << "fsck.fat -n " << image << " (exit " << r.status << "):\n"
                << r.output;
     return ::testing::AssertionSuccess();
+}
+
+// `mdir -/ -b`: every path mtools sees on the image, directories with a
+// trailing '/'.
+inline std::set<std::string> mtools_paths(const std::string& image) {
+    CommandResult r = run("mdir -/ -b -i " + quote(image) + " ::/");
+    std::set<std::string> paths;
+    std::istringstream lines(r.output);
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.rfind("::/", 0) == 0)
+            paths.insert(line.substr(2));
+    return paths;
 }
 
 // A volume over a host image file; the volume goes (and syncs) before its device.

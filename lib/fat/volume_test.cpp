@@ -52,17 +52,7 @@ protected:
         return read_host_file(host);
     }
 
-    // `mdir -/ -b`: every path on the volume, directories with a trailing '/'.
-    std::set<std::string> mtools_paths() {
-        CommandResult r = run("mdir -/ -b -i " + quote(m_image) + " ::/");
-        std::set<std::string> paths;
-        std::istringstream lines(r.output);
-        std::string line;
-        while (std::getline(lines, line))
-            if (line.rfind("::/", 0) == 0)
-                paths.insert(line.substr(2));
-        return paths;
-    }
+    std::set<std::string> mtools_paths() { return rustos::fat::test::mtools_paths(m_image); }
 
     std::vector<std::string> names(NodeId dir) {
         std::vector<std::string> out;

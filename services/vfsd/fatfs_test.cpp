@@ -78,16 +78,7 @@ protected:
         return r.output;
     }
     // Every path mtools sees, directories with a trailing '/'.
-    std::set<std::string> mdir() {
-        ft::CommandResult r = ft::run("mdir -/ -b -i " + img() + " ::/");
-        std::set<std::string> out;
-        std::istringstream lines(r.output);
-        std::string line;
-        while (std::getline(lines, line))
-            if (line.rfind("::/", 0) == 0)
-                out.insert(line.substr(2));
-        return out;
-    }
+    std::set<std::string> mdir() { return ft::mtools_paths(image); }
 
     int64_t lseek(int64_t fd, int64_t off, int whence) {
         return sys(LinuxSyscall::lseek, {uint64_t(fd), uint64_t(off), uint64_t(whence)});
